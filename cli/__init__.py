@@ -1,0 +1,1 @@
+"""The `csms` command line: the composition root that wires both servers."""

@@ -1,0 +1,1 @@
+"""Laddpunkt OCPI 2.2.1 CPO gateway."""

@@ -1,0 +1,1 @@
+"""Laddpunkt domain model, store and buses, shared by the OCPP and OCPI sides."""

@@ -1,0 +1,1 @@
+"""Simulated charge points and a simulated eMSP partner."""
