@@ -43,8 +43,10 @@ class _Section(BaseModel):
 
 class DatabaseSettings(_Section):
     url: str = Field(default="sqlite+aiosqlite:///./data/laddpunkt.db", repr=False)
+    schema_name: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     pool_size: int = Field(default=10, ge=1)
     busy_timeout_ms: int = Field(default=5000, ge=0)
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "FULL"
     batch_max_messages: int = Field(default=500, ge=1)
     echo: bool = False
 
@@ -175,9 +177,6 @@ def _describe(exc: ValidationError, sources: dict[tuple[str, str], str], file_la
         loc = [str(part) for part in error["loc"]]
         key = ".".join(loc) if loc else "(root)"
         source = sources.get((loc[0], loc[1]), file_label) if len(loc) >= 2 else file_label
-        if error["type"] == "extra_forbidden":
-            message = "unknown key"
-        else:
-            message = error["msg"]
+        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
         lines.append(f"config key '{key}' from {source}: {message}")
     return "invalid configuration: " + "; ".join(lines)

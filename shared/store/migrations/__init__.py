@@ -1,0 +1,1 @@
+"""Alembic migrations: `csms db upgrade`, or `shared.store.migrate.upgrade_database`."""

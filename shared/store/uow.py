@@ -1,0 +1,69 @@
+"""The unit of work a use case runs in: one database transaction, deferred bulk writes, and
+the domain events to publish once it commits.
+
+Use cases are plain async functions `async def f(uow: UnitOfWork, ...) -> T`. They read and
+write through `uow.conn` (awaited, immediate) or `uow.defer(statement, params)` (collected and
+executed as one `executemany` per statement when the unit of work is flushed — the cheap path
+for hot facts such as meter values, heartbeats and status changes).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Executable
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.events import DomainEvent, EventBus
+
+__all__ = ["UnitOfWork"]
+
+
+class UnitOfWork:
+    """One transaction's worth of work, possibly shared by several use cases (group commit)."""
+
+    __slots__ = ("_bus", "_deferred", "conn", "events", "now")
+
+    def __init__(self, conn: AsyncConnection, bus: EventBus | None, now: datetime | None = None):
+        self.conn = conn
+        self.now = now or datetime.now(UTC)
+        self.events: list[DomainEvent] = []
+        self._bus = bus
+        self._deferred: dict[int, tuple[Executable, list[dict[str, Any]]]] = {}
+
+    def defer(self, statement: Executable, params: dict[str, Any]) -> None:
+        """Queue `statement` with `params`; all queued rows of one statement run as one
+        executemany at flush, statements in the order they were first deferred."""
+        entry = self._deferred.get(id(statement))
+        if entry is None:
+            self._deferred[id(statement)] = (statement, [params])
+        else:
+            entry[1].append(params)
+
+    def defer_many(self, statement: Executable, rows: list[dict[str, Any]]) -> None:
+        """Queue many rows for one statement."""
+        if not rows:
+            return
+        entry = self._deferred.get(id(statement))
+        if entry is None:
+            self._deferred[id(statement)] = (statement, list(rows))
+        else:
+            entry[1].extend(rows)
+
+    def emit(self, event: DomainEvent) -> None:
+        """Publish `event` after commit; in-transaction writers see it at flush."""
+        self.events.append(event)
+
+    async def flush(self) -> None:
+        """Run transactional writers for the events so far, then the deferred statements."""
+        if self._bus is not None:
+            seen = 0
+            while seen < len(self.events):  # writers may emit events of their own
+                event = self.events[seen]
+                seen += 1
+                for writer in self._bus.transactional_writers(type(event)):
+                    await writer(self, event)
+        deferred, self._deferred = self._deferred, {}
+        for statement, rows in deferred.values():
+            await self.conn.execute(statement, rows)

@@ -1,0 +1,160 @@
+"""Group commit: one writer task turns many callers' use cases into one transaction.
+
+A caller awaits `writer.run(use_case)`; the writer gathers what is queued (up to
+`max_batch`), runs each use case in order inside one transaction, flushes the deferred bulk
+writes, commits, and only then resolves every caller's future and publishes the events. So a
+charger's answer still goes out only after what it reported is durably stored, while the cost
+of a commit (an fsync, a round trip) is shared by the whole batch.
+
+If the batch transaction fails, each use case is retried alone in its own transaction so one
+bad message cannot fail the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Executable
+
+from shared.events import DomainEvent, EventBus
+from shared.logging import get_logger
+from shared.store.database import Database
+from shared.store.uow import UnitOfWork
+
+__all__ = ["BatchWriter", "UseCase", "WriterClosedError"]
+
+T = TypeVar("T")
+UseCase = Callable[[UnitOfWork], Awaitable[T]]
+
+log = get_logger(__name__)
+
+
+class WriterClosedError(RuntimeError):
+    """The writer is shutting down and takes no more work."""
+
+
+@dataclass(slots=True)
+class _Job(Generic[T]):
+    use_case: UseCase[T]
+    future: asyncio.Future[T]
+    result: Any = None
+    events: list[DomainEvent] = field(default_factory=list)
+
+
+class BatchWriter:
+    """Owns the write path of one process. Start with `start()`, stop with `aclose()`."""
+
+    def __init__(self, database: Database, bus: EventBus | None, max_batch: int = 500) -> None:
+        self._database = database
+        self._bus = bus
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[_Job[Any] | None] = asyncio.Queue()
+        self._background: list[tuple[Executable, dict[str, Any]]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self.batches = 0
+        self.jobs = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="store.writer")
+
+    async def run(self, use_case: UseCase[T]) -> T:
+        """Run `use_case` in the next batch; returns its result once committed."""
+        if self._closed:
+            raise WriterClosedError("the store writer is closed")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Job(use_case, future))
+        return await future
+
+    def write_soon(self, statement: Executable, params: dict[str, Any]) -> None:
+        """Add a row to the next batch without waiting for it (logs of what we sent)."""
+        self._background.append((statement, params))
+        if self._queue.empty():
+            self._queue.put_nowait(_Job(_noop, asyncio.get_running_loop().create_future()))
+
+    async def _loop(self) -> None:
+        while True:
+            first = await self._queue.get()
+            if first is None:
+                break
+            batch = [first]
+            stop = False
+            while len(batch) < self._max_batch and not self._queue.empty():
+                job = self._queue.get_nowait()
+                if job is None:
+                    stop = True
+                    break
+                batch.append(job)
+            await self._commit_batch(batch)
+            if stop:
+                break
+
+    async def _commit_batch(self, batch: list[_Job[Any]]) -> None:
+        background, self._background = self._background, []
+        try:
+            events = await self._execute(batch, background)
+        except Exception as exc:
+            if len(batch) == 1 and not background:
+                _fail(batch[0], exc)
+                return
+            log.warning("store.batch.retrying_alone", size=len(batch), error=repr(exc))
+            for job in batch:
+                try:
+                    events = await self._execute([job], [])
+                except Exception as job_exc:
+                    _fail(job, job_exc)
+                else:
+                    self._finish([job], events)
+            if background:
+                with contextlib.suppress(Exception):
+                    await self._execute([], background)
+            return
+        self._finish(batch, events)
+
+    async def _execute(
+        self, batch: list[_Job[Any]], background: list[tuple[Executable, dict[str, Any]]]
+    ) -> list[DomainEvent]:
+        async with self._database.begin() as conn:
+            uow = UnitOfWork(conn, self._bus)
+            for job in batch:
+                before = len(uow.events)
+                job.result = await job.use_case(uow)
+                job.events = uow.events[before:]
+            for statement, params in background:
+                uow.defer(statement, params)
+            await uow.flush()
+            return uow.events
+
+    def _finish(self, batch: list[_Job[Any]], events: list[DomainEvent]) -> None:
+        self.batches += 1
+        self.jobs += len(batch)
+        for job in batch:
+            if not job.future.done():
+                job.future.set_result(job.result)
+        if events and self._bus is not None:
+            self._bus.publish(events)
+
+    async def aclose(self) -> None:
+        """Finish what is queued, then stop. Later `run()` calls raise WriterClosedError."""
+        self._closed = True
+        if self._task is None:
+            return
+        self._queue.put_nowait(None)
+        await self._task
+        self._task = None
+        if self._background:
+            await self._commit_batch([])
+
+
+async def _noop(_uow: UnitOfWork) -> None:
+    return None
+
+
+def _fail(job: _Job[Any], exc: BaseException) -> None:
+    if not job.future.done():
+        job.future.set_exception(exc)
