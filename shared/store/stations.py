@@ -23,11 +23,13 @@ from shared.store.uow import UnitOfWork
 from shared.store.upsert import upsert
 
 __all__ = [
+    "StationSettings",
     "StatusReport",
     "add_station",
     "connector_statuses",
-    "get_password_hash",
+    "get_registration",
     "get_station",
+    "get_station_settings",
     "list_stations",
     "mark_connected",
     "mark_disconnected",
@@ -125,6 +127,16 @@ async def get_station(conn: AsyncConnection, station_id: str) -> Station | None:
     return _station(row, (await _evses_of(conn, [station_id])).get(station_id, ()))
 
 
+async def get_registration(conn: AsyncConnection, station_id: str) -> RegistrationStatus | None:
+    """The station's registration status, or None for an unknown station."""
+    row = (
+        await conn.execute(
+            select(stations.c.registration_status).where(stations.c.id == station_id)
+        )
+    ).first()
+    return RegistrationStatus(row.registration_status) if row is not None else None
+
+
 async def list_stations(conn: AsyncConnection) -> list[Station]:
     """Every station, ordered by id, with EVSEs and connectors."""
     rows = (await conn.execute(select(stations).order_by(stations.c.id))).all()
@@ -132,12 +144,37 @@ async def list_stations(conn: AsyncConnection) -> list[Station]:
     return [_station(row, evse_map.get(row.id, ())) for row in rows]
 
 
-async def get_password_hash(conn: AsyncConnection, station_id: str) -> tuple[bool, str | None]:
-    """(known, password hash) for the handshake's authentication."""
-    row = (
-        await conn.execute(select(stations.c.password_hash).where(stations.c.id == station_id))
-    ).first()
-    return (row is not None, row.password_hash if row is not None else None)
+@dataclass(frozen=True, slots=True)
+class StationSettings:
+    """What the websocket handshake needs to know about a station id."""
+
+    known: bool
+    password_hash: str | None = None
+    version_override: str | None = None
+    ping_interval: float | None = None
+    lenient: bool | None = None
+
+
+_SETTINGS = select(
+    stations.c.password_hash,
+    stations.c.version_override,
+    stations.c.ping_interval,
+    stations.c.lenient,
+).where(stations.c.id == bindparam("sid"))
+
+
+async def get_station_settings(conn: AsyncConnection, station_id: str) -> StationSettings:
+    """Password hash and per-station overrides, in one query."""
+    row = (await conn.execute(_SETTINGS, {"sid": station_id})).first()
+    if row is None:
+        return StationSettings(known=False)
+    return StationSettings(
+        known=True,
+        password_hash=row.password_hash,
+        version_override=row.version_override,
+        ping_interval=row.ping_interval,
+        lenient=row.lenient,
+    )
 
 
 async def add_station(

@@ -1,0 +1,90 @@
+"""The composition root: one Laddpunkt node (OCPP server, store writer, event bus, …).
+
+`Node` is what `csms serve` runs, and what in-process integration tests start on free ports.
+It is the only place that wires `csms` and `ocpi_gateway` together: they never import each
+other (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+from csms.app import CsmsApp
+from csms.context import CsmsServices
+from shared.authorization import Authorizer
+from shared.config import Settings
+from shared.events import LocalEventBus
+from shared.logging import get_logger
+from shared.store.database import Database
+from shared.store.migrate import upgrade_database
+from shared.store.writer import BatchWriter
+
+__all__ = ["Node", "run_until_signalled"]
+
+log = get_logger("laddpunkt.node")
+
+
+class Node:
+    """Everything one `csms serve` process runs."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.database = Database(settings.database)
+        self.bus = LocalEventBus()
+        self.writer = BatchWriter(
+            self.database, self.bus, max_batch=settings.database.batch_max_messages
+        )
+        self.authorizer = Authorizer(self.database)
+        self.services = CsmsServices(
+            settings=settings,
+            database=self.database,
+            writer=self.writer,
+            bus=self.bus,
+            node_id=settings.node.id,
+            authorizer=self.authorizer,
+        )
+        self.csms = CsmsApp(self.services)
+        self._started = False
+
+    @property
+    def ocpp_port(self) -> int:
+        return self.csms.server.port
+
+    async def start(self) -> None:
+        """Migrate the schema, then start the writer and the servers."""
+        log.info(
+            "node.starting",
+            node_id=self.settings.node.id,
+            database=self.settings.database.display_url,
+        )
+        await upgrade_database(self.database)
+        self.writer.start()
+        await self.csms.start()
+        self._started = True
+
+    async def aclose(self) -> None:
+        """Stop taking connections, close them, commit what is queued, release the database."""
+        log.info("node.stopping", node_id=self.settings.node.id)
+        with contextlib.suppress(Exception):
+            await self.csms.aclose()
+        await self.writer.aclose()
+        await self.bus.aclose()
+        await self.database.dispose()
+        log.info("node.stopped", node_id=self.settings.node.id)
+
+
+async def run_until_signalled(node: Node) -> None:
+    """Run `node` until SIGINT or SIGTERM, then shut it down cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await node.start()
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await node.aclose()

@@ -1,0 +1,336 @@
+"""The OCPP-J websocket endpoint: handshake (path, subprotocol, basic auth), then one
+`StationConnection` per station.
+
+Handshake rules (DESIGN.md contracts, PITFALLS "Real chargers" #3, #10):
+- the station id is the last path segment under `[ocpp] path`, URL-decoded;
+- the subprotocol list is read leniently (`,ocpp2.0.1` works); the first one we speak wins;
+  no subprotocol at all → the station's version override or `[ocpp] default_version`;
+  only unsupported ones → HTTP 400 naming what we speak;
+- security profile 1/2: HTTP Basic auth with user = station id, checked against the stored
+  scrypt hash (a wrong password → 401, logged without the password);
+- unknown stations follow `[ocpp] unknown_stations`; `reject` → HTTP 404;
+- a new connection for a station already connected replaces the old one at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from urllib.parse import unquote, urlsplit
+
+import structlog
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
+
+from csms.connection import StationConnection
+from csms.context import CsmsServices, StationContext
+from csms.dispatch import RouteTable
+from csms.ocppj import get_validator
+from csms.registry import ConnectionRegistry
+from csms.station_view import open_station_view
+from shared.domain.stations import RegistrationStatus
+from shared.logging import get_logger
+from shared.secrets import verify_password
+from shared.store.stations import StationSettings, get_station_settings, mark_disconnected
+from shared.store.uow import UnitOfWork
+
+__all__ = ["SUBPROTOCOLS", "HandshakeInfo", "OcppServer"]
+
+SUBPROTOCOLS = {"ocpp1.6": "1.6", "ocpp2.0.1": "2.0.1"}
+_BY_VERSION = {version: name for name, version in SUBPROTOCOLS.items()}
+
+log = get_logger("csms.server")
+
+
+@dataclass(frozen=True, slots=True)
+class HandshakeInfo:
+    station_id: str
+    version: str
+    subprotocol: str | None
+    known: bool
+    ping_interval: float | None
+    lenient: bool
+
+
+def offered_subprotocols(headers: Headers) -> list[str]:
+    """Every subprotocol the client offered, tolerating empty and repeated list elements."""
+    offered: list[str] = []
+    for value in headers.get_all("Sec-WebSocket-Protocol"):
+        offered.extend(part.strip() for part in value.split(",") if part.strip())
+    return offered
+
+
+class OcppServer:
+    """Owns the websocket server and the connections of this node."""
+
+    def __init__(self, services: CsmsServices, routes: dict[str, RouteTable]) -> None:
+        self.services = services
+        self.routes = routes
+        self.registry = ConnectionRegistry()
+        settings = services.settings.ocpp
+        self._validators = {v: get_validator(v, "lenient") for v in routes}
+        self._outgoing = (
+            {v: get_validator(v, "strict") for v in routes} if settings.validate_outgoing else {}
+        )
+        self._server: Server | None = None
+        self._auth_cache: dict[str, tuple[str, bytes]] = {}
+        self._auth_key = secrets.token_bytes(32)
+        self._handshakes: dict[int, HandshakeInfo] = {}
+        self._sessions: set[asyncio.Task[None]] = set()
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful with port 0)."""
+        assert self._server is not None
+        sockets = list(self._server.sockets)
+        port: int = sockets[0].getsockname()[1]
+        return port
+
+    async def start(self) -> None:
+        settings = self.services.settings.ocpp
+        for validator in self._validators.values():
+            validator.warm_up()
+        self._server = await serve(
+            self._session,
+            settings.host,
+            settings.port,
+            process_request=self._process_request,
+            select_subprotocol=self._select_subprotocol,
+            compression=None,
+            max_size=settings.max_frame_bytes,
+            ping_interval=None,
+            ssl=self._ssl_context(),
+            server_header="Laddpunkt",
+        )
+        log.info(
+            "ocpp.server.listening",
+            host=settings.host,
+            port=self.port,
+            path=settings.path,
+            tls=self._ssl_context() is not None,
+        )
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        settings = self.services.settings.ocpp
+        if not settings.tls_cert:
+            return None
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(settings.tls_cert, settings.tls_key)
+        return context
+
+    async def aclose(self) -> None:
+        """Close every station's socket and stop listening."""
+        if self._server is not None:
+            self._server.close(close_connections=True)
+            await self._server.wait_closed()
+        if self._sessions:
+            await asyncio.gather(*self._sessions, return_exceptions=True)
+
+    # --- handshake -------------------------------------------------------------------------
+
+    def _refuse(self, status: HTTPStatus, reason: str, **fields: object) -> Response:
+        log.warning("ocpp.handshake.refused", status=int(status), reason=reason, **fields)
+        response = Response(int(status), status.phrase, Headers(), f"{reason}\n".encode())
+        response.headers["Content-Type"] = "text/plain; charset=utf-8"
+        response.headers["Content-Length"] = str(len(response.body))
+        return response
+
+    async def _process_request(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
+        settings = self.services.settings.ocpp
+        path = urlsplit(request.path).path
+        prefix = settings.path.rstrip("/") + "/"
+        if not path.startswith(prefix) or path == prefix:
+            return self._refuse(HTTPStatus.NOT_FOUND, f"expected {prefix}{{station_id}}", path=path)
+        station_id = unquote(path.rstrip("/").rsplit("/", 1)[-1])
+        if not station_id or len(station_id) > 255:
+            return self._refuse(HTTPStatus.NOT_FOUND, "missing or too long station id", path=path)
+        station_log = log.bind(station_id=station_id)
+        async with self.services.database.read() as conn:
+            known_settings = await get_station_settings(conn, station_id)
+        offered = offered_subprotocols(request.headers)
+        version = self._choose_version(offered, known_settings.version_override)
+        if version is None:
+            return self._refuse(
+                HTTPStatus.BAD_REQUEST,
+                f"unsupported subprotocol(s) {', '.join(offered)}; "
+                f"this server speaks {', '.join(SUBPROTOCOLS)}",
+                station_id=station_id,
+            )
+        refusal = self._authenticate(request, station_id, known_settings, station_log)
+        if refusal is not None:
+            return refusal
+        chosen = next((p for p in offered if SUBPROTOCOLS.get(p) == version), None)
+        self._handshakes[id(connection)] = HandshakeInfo(
+            station_id=station_id,
+            version=version,
+            subprotocol=chosen,
+            known=known_settings.known,
+            ping_interval=(
+                known_settings.ping_interval
+                if known_settings.ping_interval is not None
+                else settings.ping_interval
+            ),
+            lenient=known_settings.lenient
+            if known_settings.lenient is not None
+            else settings.lenient,
+        )
+        if not offered:
+            station_log.info("ocpp.handshake.no_subprotocol", served_as=version)
+        return None
+
+    def _choose_version(self, offered: list[str], override: str | None) -> str | None:
+        if not offered:
+            return override or self.services.settings.ocpp.default_version
+        for name in offered:
+            version = SUBPROTOCOLS.get(name)
+            if version is not None and version in self.routes:
+                return version
+        return None
+
+    def _authenticate(
+        self,
+        request: Request,
+        station_id: str,
+        known: StationSettings,
+        station_log: structlog.typing.FilteringBoundLogger,
+    ) -> Response | None:
+        policy = self.services.settings.ocpp.unknown_stations
+        if not known.known and policy == "reject":
+            return self._refuse(HTTPStatus.NOT_FOUND, "unknown station", station_id=station_id)
+        password_hash = known.password_hash
+        if password_hash is None:
+            return None
+        password = _basic_password(request.headers.get("Authorization"), station_id)
+        if password is None or not self._password_ok(station_id, password, password_hash):
+            response = self._refuse(
+                HTTPStatus.UNAUTHORIZED, "authentication failed", station_id=station_id
+            )
+            response.headers["WWW-Authenticate"] = 'Basic realm="laddpunkt", charset="UTF-8"'
+            return response
+        station_log.debug("ocpp.handshake.authenticated")
+        return None
+
+    def _password_ok(self, station_id: str, password: str, stored: str) -> bool:
+        # scrypt costs ~20–50 ms: remember the last good (hash, password MAC) per station so
+        # reconnect storms do not pay it again.
+        mac = hmac.new(self._auth_key, password.encode(), hashlib.sha256).digest()
+        cached = self._auth_cache.get(station_id)
+        if cached is not None and cached[0] == stored and hmac.compare_digest(cached[1], mac):
+            return True
+        if verify_password(password, stored):
+            self._auth_cache[station_id] = (stored, mac)
+            return True
+        return False
+
+    def _select_subprotocol(
+        self, connection: ServerConnection, subprotocols: Sequence[Subprotocol]
+    ) -> Subprotocol | None:
+        info = self._handshakes.get(id(connection))
+        if info is None or info.subprotocol is None:
+            return None
+        return Subprotocol(info.subprotocol)
+
+    # --- session ---------------------------------------------------------------------------
+
+    async def _session(self, ws: ServerConnection) -> None:
+        info = self._handshakes.pop(id(ws), None)
+        if info is None:  # process_request refused; websockets never calls us then
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self._sessions.add(task)
+        try:
+            await self._run_session(ws, info)
+        finally:
+            self._sessions.discard(task)
+
+    async def _run_session(self, ws: ServerConnection, info: HandshakeInfo) -> None:
+        services = self.services
+        station_log = log.bind(station_id=info.station_id, ocpp_version=info.version)
+        policy = services.settings.ocpp.unknown_stations
+        registration_if_new = (
+            RegistrationStatus.PENDING if policy == "pending" else RegistrationStatus.ACCEPTED
+        )
+        view = await open_station_view(services, info.station_id, info.version, registration_if_new)
+        view.lenient = info.lenient
+        ctx = StationContext(info.station_id, info.version, services, view, station_log)
+        connection = StationConnection(
+            ws,
+            ctx,
+            self.routes[info.version],
+            self._validators[info.version],
+            self._outgoing.get(info.version),
+        )
+        previous = self.registry.replace(connection)
+        if previous is not None:
+            station_log.info("ocpp.connection.replaced")
+            await previous.close(1000, "replaced by a newer connection")
+        station_log.info("ocpp.connection.opened", subprotocol=info.subprotocol)
+        keepalive = (
+            asyncio.create_task(self._keepalive(connection, info.ping_interval))
+            if info.ping_interval
+            else None
+        )
+        try:
+            await connection.serve()
+        finally:
+            if keepalive is not None:
+                keepalive.cancel()
+            still_current = self.registry.remove(connection)
+            station_log.info(
+                "ocpp.connection.closed", code=ws.close_code, replaced=not still_current
+            )
+            if still_current:
+                await self._record_disconnect(info.station_id)
+
+    async def _record_disconnect(self, station_id: str) -> None:
+        node_id = self.services.node_id
+
+        async def disconnected(uow: UnitOfWork) -> None:
+            await mark_disconnected(uow, station_id, node_id)
+
+        try:
+            await self.services.writer.run(disconnected)
+        except Exception:
+            log.exception("ocpp.disconnect.not_recorded", station_id=station_id)
+
+    async def _keepalive(self, connection: StationConnection, interval: float) -> None:
+        timeout = self.services.settings.ocpp.ping_timeout
+        while not connection.closed.is_set():
+            await asyncio.sleep(interval)
+            try:
+                pong = await connection.ws.ping()
+                await asyncio.wait_for(pong, timeout)
+            except TimeoutError:
+                connection.ctx.log.warning("ocpp.keepalive.timeout", interval=interval)
+                await connection.close(1011, "keepalive ping timeout")
+                return
+            except Exception:
+                return
+
+
+def _basic_password(header: str | None, station_id: str) -> str | None:
+    """The password from `Authorization: Basic …` when the user is `station_id`."""
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    if not sep or user != station_id:
+        return None
+    return password

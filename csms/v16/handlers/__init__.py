@@ -1,0 +1,1 @@
+"""OCPP 1.6 handlers, one module per functional area."""

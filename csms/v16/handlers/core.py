@@ -1,0 +1,84 @@
+"""Core profile: BootNotification, Heartbeat, StatusNotification (OCPP 1.6 §4.2, §4.6, §4.9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csms.common import charger_time, now_utc
+from csms.context import StationContext
+from csms.ocppj import format_timestamp
+from csms.v16.mapping import boot_info, connector_status
+from shared.domain.stations import RegistrationStatus
+from shared.store.stations import StatusReport, record_connector_status, touch_station
+from shared.store.uow import UnitOfWork
+from shared.usecases.provisioning import BootDecision, boot_station
+
+__all__ = ["on_boot_notification", "on_heartbeat", "on_status_notification"]
+
+_BOOT_STATUS = {
+    RegistrationStatus.ACCEPTED: "Accepted",
+    RegistrationStatus.PENDING: "Pending",
+    RegistrationStatus.REJECTED: "Rejected",
+}
+
+
+async def on_boot_notification(ctx: StationContext, payload: dict[str, Any]) -> dict[str, Any]:
+    info = boot_info(payload)
+    settings = ctx.settings.ocpp
+
+    async def boot(uow: UnitOfWork) -> BootDecision:
+        return await boot_station(
+            uow,
+            ctx.station_id,
+            info,
+            heartbeat_interval=settings.heartbeat_interval,
+            retry_interval=settings.boot_retry_interval,
+        )
+
+    decision = await ctx.commit(boot)
+    ctx.view.registration = decision.status
+    ctx.view.booted = decision.status is RegistrationStatus.ACCEPTED
+    ctx.log.info("ocpp.boot", status=decision.status.value, vendor=info.vendor, model=info.model)
+    return {
+        "status": _BOOT_STATUS[decision.status],
+        "currentTime": format_timestamp(now_utc()),
+        "interval": decision.interval,
+    }
+
+
+async def on_heartbeat(ctx: StationContext, payload: dict[str, Any]) -> dict[str, Any]:
+    async def seen(uow: UnitOfWork) -> None:
+        touch_station(uow, ctx.station_id)
+
+    await ctx.commit(seen)
+    return {"currentTime": format_timestamp(now_utc())}
+
+
+async def on_status_notification(ctx: StationContext, payload: dict[str, Any]) -> dict[str, Any]:
+    # 1.6 has no EVSEs: connector N is EVSE N with one connector; connector 0 is the whole
+    # charge point, kept as EVSE 0 (never published to roaming partners).
+    connector_id = payload["connectorId"]
+    evse_id, connector = (connector_id, 1) if connector_id > 0 else (0, 0)
+    status = connector_status(payload["status"])
+    error_code = payload.get("errorCode")
+    report = StatusReport(
+        station_id=ctx.station_id,
+        evse_id=evse_id,
+        connector_id=connector,
+        status=status,
+        ocpp_status=payload["status"],
+        error_code=None if error_code == "NoError" else error_code,
+        info=payload.get("info"),
+        vendor_error_code=payload.get("vendorErrorCode"),
+        timestamp=charger_time(ctx, payload.get("timestamp"), "timestamp"),
+    )
+    previous = ctx.view.connectors.get((evse_id, connector))
+    evse_status = ctx.view.evse_status_with(evse_id, connector, status)
+
+    async def store(uow: UnitOfWork) -> None:
+        record_connector_status(uow, report, previous=previous, evse_status=evse_status)
+        touch_station(uow, ctx.station_id)
+
+    await ctx.commit(store)
+    ctx.view.set_connector(evse_id, connector, status)
+    return {}
