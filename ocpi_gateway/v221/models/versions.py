@@ -1,0 +1,100 @@
+"""OCPI 2.2.1 *Versions* module (version_information_endpoint).
+
+Two enums are open-ended on input, on purpose:
+
+- `Endpoint.identifier` also takes a custom module ID: the spec allows parties
+  to extend ModuleID with their own (*Custom Modules*, e.g. ``nltnm-tokens``).
+- `Version.version` also takes a version this enum does not list (e.g.
+  ``2.3.0``): the VersionNumber enum is the "list of known versions" of 2.2.1,
+  and a partner's versions list will name later ones. Refusing them would
+  make us unable to read the whole list.
+
+Known values still come back as enum members.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from .base import OcpiEnum, OcpiModel
+from .primitives import URL, String255
+
+__all__ = [
+    "Endpoint",
+    "InterfaceRole",
+    "ModuleID",
+    "Version",
+    "VersionDetails",
+    "VersionNumber",
+]
+
+
+class VersionNumber(OcpiEnum):
+    """*VersionNumber* enum: the OCPI versions known to 2.2.1."""
+
+    V2_0 = "2.0"
+    V2_1 = "2.1"
+    V2_1_1 = "2.1.1"
+    V2_2 = "2.2"
+    V2_2_1 = "2.2.1"
+
+
+class ModuleID(OcpiEnum):
+    """*ModuleID* enum: the modules of OCPI 2.2.1."""
+
+    CDRS = "cdrs"
+    CHARGING_PROFILES = "chargingprofiles"
+    COMMANDS = "commands"
+    CREDENTIALS = "credentials"
+    HUB_CLIENT_INFO = "hubclientinfo"
+    LOCATIONS = "locations"
+    SESSIONS = "sessions"
+    TARIFFS = "tariffs"
+    TOKENS = "tokens"
+
+
+class InterfaceRole(OcpiEnum):
+    """*InterfaceRole* enum."""
+
+    SENDER = "SENDER"
+    RECEIVER = "RECEIVER"
+
+
+#: A version we do not know, as a partner may list it.
+OtherVersion = String255
+#: A custom module ID; the spec advises a party prefix, e.g. ``nltnm-tokens``.
+CustomModuleID = String255
+
+AnyVersionNumber = Annotated[VersionNumber | OtherVersion, Field(union_mode="left_to_right")]
+AnyModuleID = Annotated[ModuleID | CustomModuleID, Field(union_mode="left_to_right")]
+
+
+class Version(OcpiModel):
+    """*Version* class: one entry of the versions list."""
+
+    version: AnyVersionNumber
+    """The version number."""
+    url: URL
+    """URL to the endpoint containing version specific information."""
+
+
+class Endpoint(OcpiModel):
+    """*Endpoint* class: one module interface of a version."""
+
+    identifier: AnyModuleID
+    """Endpoint identifier."""
+    role: InterfaceRole
+    """Interface role this endpoint implements (no meaning for credentials)."""
+    url: URL
+    """URL to the endpoint."""
+
+
+class VersionDetails(OcpiModel):
+    """The *Data* of the version details endpoint."""
+
+    version: AnyVersionNumber
+    """The version number."""
+    endpoints: Annotated[list[Endpoint], Field(min_length=1)]
+    """A list of supported endpoints for this version."""
