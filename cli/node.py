@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import signal
 
+from cli.http import HttpServer
 from csms.app import CsmsApp
 from csms.context import CsmsServices
 from shared.authorization import Authorizer
@@ -46,11 +47,34 @@ class Node:
             authorizer=self.authorizer,
         )
         self.csms = CsmsApp(self.services)
+        self.http = HttpServer(settings.http.host, settings.http.port)
+        self.http.add_health_check(self._health)
+        self.http.add_metrics(self._metrics)
         self._started = False
 
     @property
     def ocpp_port(self) -> int:
         return self.csms.server.port
+
+    @property
+    def http_port(self) -> int:
+        return self.http.port
+
+    def _health(self) -> dict[str, object]:
+        return {
+            "node_id": self.settings.node.id,
+            "stations_connected": len(self.csms.server.registry),
+        }
+
+    def _metrics(self) -> list[str]:
+        return [
+            "# TYPE laddpunkt_stations_connected gauge",
+            f"laddpunkt_stations_connected {len(self.csms.server.registry)}",
+            "# TYPE laddpunkt_store_batches_total counter",
+            f"laddpunkt_store_batches_total {self.writer.batches}",
+            "# TYPE laddpunkt_store_jobs_total counter",
+            f"laddpunkt_store_jobs_total {self.writer.jobs}",
+        ]
 
     async def start(self) -> None:
         """Migrate the schema, then start the writer and the servers."""
@@ -62,11 +86,14 @@ class Node:
         await upgrade_database(self.database)
         self.writer.start()
         await self.csms.start()
+        await self.http.start()
         self._started = True
 
     async def aclose(self) -> None:
         """Stop taking connections, close them, commit what is queued, release the database."""
         log.info("node.stopping", node_id=self.settings.node.id)
+        with contextlib.suppress(Exception):
+            await self.http.aclose()
         with contextlib.suppress(Exception):
             await self.csms.aclose()
         await self.writer.aclose()
