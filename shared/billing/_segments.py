@@ -153,4 +153,4 @@ def _power_kw(interval: Interval) -> Decimal | None:
     span = seconds_between(interval.start, interval.end)
     if span == 0:
         return None
-    return interval.energy_wh / span * _KW_PER_WH_PER_S
+    return interval.energy_wh * _KW_PER_WH_PER_S / span

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -57,7 +57,7 @@ def build_usage(
     The register starts at a non-zero value on purpose: only differences may matter.
     """
     samples = []
-    moment = start
+    moment = start.astimezone(UTC)  # add real time, not wall-clock time, across DST
     register = D(register_start)
     for leg in legs:
         samples.append(

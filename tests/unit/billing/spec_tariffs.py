@@ -17,7 +17,7 @@ from shared.billing import (
     TariffElement,
     TariffType,
 )
-from tests.unit.billing.helpers import ENERGY, FLAT, PARKING, TIME, component, price
+from tests.unit.billing.helpers import ENERGY, FLAT, PARKING, TIME, D, component, price
 
 WEEKDAYS = frozenset(
     {DayOfWeek.MONDAY, DayOfWeek.TUESDAY, DayOfWeek.WEDNESDAY, DayOfWeek.THURSDAY, DayOfWeek.FRIDAY}
@@ -115,14 +115,14 @@ def complex_tariff(weekend_time_price: str = "1.25") -> Tariff:
         type=TariffType.REGULAR,
         elements=(
             TariffElement((component(FLAT, "2.50", "15.0", 1),)),
-            TariffElement((component(TIME, "1.00", "20.0", 900),), Restrictions(max_current=32)),
+            TariffElement((component(TIME, "1.00", "20.0", 900),), Restrictions(max_current=D(32))),
             TariffElement(
                 (component(TIME, "2.00", "20.0", 600),),
-                Restrictions(min_current=32, day_of_week=WEEKDAYS),
+                Restrictions(min_current=D(32), day_of_week=WEEKDAYS),
             ),
             TariffElement(
                 (component(TIME, weekend_time_price, "20.0", 600),),
-                Restrictions(min_current=32, day_of_week=WEEKEND),
+                Restrictions(min_current=D(32), day_of_week=WEEKEND),
             ),
             TariffElement(
                 (component(PARKING, "5.00", "10.0", 300),),
@@ -193,8 +193,8 @@ TARIFF_MAX_POWER = Tariff(
     currency="EUR",
     type=TariffType.REGULAR,
     elements=(
-        TariffElement((component(ENERGY, "0.20", "20.0", 1),), Restrictions(max_power=16)),
-        TariffElement((component(ENERGY, "0.35", "20.0", 1),), Restrictions(max_power=32)),
+        TariffElement((component(ENERGY, "0.20", "20.0", 1),), Restrictions(max_power=D(16))),
+        TariffElement((component(ENERGY, "0.35", "20.0", 1),), Restrictions(max_power=D(32))),
         TariffElement((component(ENERGY, "0.50", "20.0", 1),)),
     ),
 )

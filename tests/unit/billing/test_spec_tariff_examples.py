@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.billing import price_session, round_price, select_tariff
+from shared.billing import Tariff, TariffElement, price_session, round_price, select_tariff
 from shared.billing.tariff import Price
 from tests.unit.billing import spec_tariffs as spec
 from tests.unit.billing.helpers import (
@@ -163,11 +163,11 @@ def test_alt_url_tariff_bills_energy_per_100_wh() -> None:
 
 
 def test_alt_url_tariff_with_the_real_time_price_of_0_22() -> None:
-    real_time = spec.Tariff(
+    real_time = Tariff(
         id="13",
         currency="EUR",
         elements=(
-            spec.TariffElement(
+            TariffElement(
                 (component(FLAT, "0.50", "20.0", 1), component(ENERGY, "0.22", "10.0", 100))
             ),
         ),
@@ -366,10 +366,10 @@ def test_step_size_switching_to_free_of_charge_element() -> None:
     [(1, 116, "0.029"), (25, 125, "0.03125"), (500, 500, "0.125")],
 )
 def test_step_size_note_115_2_wh(step_size: int, billed_wh: int, cost: str) -> None:
-    tariff = spec.Tariff(
+    tariff = Tariff(
         id="note",
         currency="EUR",
-        elements=(spec.TariffElement((component(ENERGY, "0.25", None, step_size),)),),
+        elements=(TariffElement((component(ENERGY, "0.25", None, step_size),)),),
     )
     usage = build_usage(BERLIN, at(10), [Leg(5, CHARGING, D("115.2"))])
     priced = price_session(tariff, usage)
@@ -377,10 +377,10 @@ def test_step_size_note_115_2_wh(step_size: int, billed_wh: int, cost: str) -> N
 
 
 def test_step_size_note_parking_8_minutes_billed_as_10() -> None:
-    tariff = spec.Tariff(
+    tariff = Tariff(
         id="note",
         currency="EUR",
-        elements=(spec.TariffElement((component(PARKING, "6.00", None, 300),)),),
+        elements=(TariffElement((component(PARKING, "6.00", None, 300),)),),
     )
     usage = build_usage(BERLIN, at(10), [Leg(30, CHARGING, 5000), Leg(8, PARKED)])
     priced = price_session(tariff, usage)
