@@ -18,6 +18,7 @@ since they never store them, never send them on.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
@@ -26,7 +27,7 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 if TYPE_CHECKING:
     from .patch import OcpiPatch
 
-__all__ = ["OcpiEnum", "OcpiModel", "short_repr"]
+__all__ = ["OcpiEnum", "OcpiModel", "OpenEnum", "short_repr"]
 
 _REPR_LIMIT = 40
 
@@ -112,3 +113,47 @@ class OcpiEnum(enum.StrEnum):
 
 def _enum_value(member: enum.Enum) -> Any:
     return member.value
+
+
+@dataclass(frozen=True, slots=True)
+class OpenEnum:
+    """Metadata for an enum that also admits other values (``E | str``).
+
+    A known value becomes the enum member; any other string of printable
+    characters up to `max_length` is kept as a plain `str`. One validator, so
+    an error has one clean location (a union would report one per member).
+    """
+
+    enum: type[OcpiEnum]
+    max_length: int
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        """Plain validator: member, else bounded printable string."""
+        return core_schema.no_info_plain_validator_function(
+            self._validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(str, when_used="always"),
+            json_schema_input_schema=core_schema.str_schema(max_length=self.max_length),
+        )
+
+    def _validate(self, value: Any) -> OcpiEnum | str:
+        if isinstance(value, self.enum):
+            return value
+        if isinstance(value, str):
+            try:
+                return self.enum(value)
+            except ValueError:
+                pass
+            if 0 < len(value) <= self.max_length and value.isprintable():
+                return value
+        raise PydanticCustomError(
+            "enum",
+            "{value} is neither a {enum} nor a string of 1 to {max_length} printable characters",
+            {
+                "value": short_repr(value),
+                "enum": self.enum.__name__,
+                "max_length": self.max_length,
+                "expected": ", ".join(member.value for member in self.enum),
+            },
+        )

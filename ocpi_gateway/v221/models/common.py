@@ -15,7 +15,7 @@ from typing import Annotated, Generic, TypeVar
 from pydantic import Field
 
 from .base import OcpiEnum, OcpiModel
-from .primitives import DateTime, Number, String2, String512, Text
+from .primitives import DateTime, Int, Number, String2, String512, Text
 
 __all__ = ["DisplayText", "OcpiResponse", "Price", "Role", "StatusCode"]
 
@@ -90,7 +90,7 @@ class OcpiResponse(OcpiModel, Generic[T]):
 
     data: T | None = None
     """The response data: an object, a list of objects or a value."""
-    status_code: Annotated[int, Field(ge=1000, le=9999, strict=True)]
+    status_code: Annotated[Int, Field(ge=1000, le=9999)]
     """OCPI status code: four digits, see `StatusCode`."""
     status_message: Text | None = None
     """An optional message that may help when debugging."""
@@ -104,7 +104,7 @@ class OcpiResponse(OcpiModel, Generic[T]):
         """A 1000 response carrying `data`."""
         return cls(
             data=data,
-            status_code=StatusCode.SUCCESS,
+            status_code=int(StatusCode.SUCCESS),
             status_message=message,
             timestamp=timestamp,
         )
@@ -112,7 +112,7 @@ class OcpiResponse(OcpiModel, Generic[T]):
     @classmethod
     def error(cls, code: int, message: str, *, timestamp: datetime) -> OcpiResponse[T]:
         """An error response (no `data`) with `code` and `message`."""
-        return cls(status_code=code, status_message=message, timestamp=timestamp)
+        return cls(status_code=int(code), status_message=message, timestamp=timestamp)
 
     @property
     def is_success(self) -> bool:

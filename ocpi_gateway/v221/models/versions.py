@@ -18,8 +18,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import OcpiEnum, OcpiModel
-from .primitives import URL, String255
+from .base import OcpiEnum, OcpiModel, OpenEnum
+from .primitives import URL
 
 __all__ = [
     "Endpoint",
@@ -62,13 +62,10 @@ class InterfaceRole(OcpiEnum):
     RECEIVER = "RECEIVER"
 
 
-#: A version we do not know, as a partner may list it.
-OtherVersion = String255
-#: A custom module ID; the spec advises a party prefix, e.g. ``nltnm-tokens``.
-CustomModuleID = String255
-
-AnyVersionNumber = Annotated[VersionNumber | OtherVersion, Field(union_mode="left_to_right")]
-AnyModuleID = Annotated[ModuleID | CustomModuleID, Field(union_mode="left_to_right")]
+#: A known version, or another one as a partner may list it (e.g. "2.3.0").
+AnyVersionNumber = Annotated[VersionNumber | str, OpenEnum(VersionNumber, 255)]
+#: A known module, or a custom module ID (advised prefix: e.g. ``nltnm-tokens``).
+AnyModuleID = Annotated[ModuleID | str, OpenEnum(ModuleID, 255)]
 
 
 class Version(OcpiModel):
