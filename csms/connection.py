@@ -193,6 +193,10 @@ class StationConnection:
             return CallOutcome(action, message_id, error=answer)
         return CallOutcome(action, message_id, result=answer.payload)
 
+    def abort(self) -> None:
+        """Drop the TCP connection without a close handshake (the peer stopped answering)."""
+        self.ws.transport.abort()
+
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close the socket (e.g. replaced by a newer connection) and wait for `serve` to end."""
         with contextlib.suppress(Exception):

@@ -87,6 +87,7 @@ class OcppServer:
         self._auth_key = secrets.token_bytes(32)
         self._handshakes: dict[int, HandshakeInfo] = {}
         self._sessions: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[None]] = set()
 
     @property
     def port(self) -> int:
@@ -109,6 +110,7 @@ class OcppServer:
             compression=None,
             max_size=settings.max_frame_bytes,
             ping_interval=None,
+            close_timeout=2,  # a deaf peer must not hold up shutdown or a replacement
             ssl=self._ssl_context(),
             server_header="Laddpunkt",
         )
@@ -134,8 +136,8 @@ class OcppServer:
         if self._server is not None:
             self._server.close(close_connections=True)
             await self._server.wait_closed()
-        if self._sessions:
-            await asyncio.gather(*self._sessions, return_exceptions=True)
+        if self._sessions or self._background:
+            await asyncio.gather(*self._sessions, *self._background, return_exceptions=True)
 
     # --- handshake -------------------------------------------------------------------------
 
@@ -276,8 +278,10 @@ class OcppServer:
         )
         previous = self.registry.replace(connection)
         if previous is not None:
+            # The new socket wins at once; the old one (maybe half-open, PITFALLS #10) is
+            # closed in the background so its close handshake cannot delay the new one.
             station_log.info("ocpp.connection.replaced")
-            await previous.close(1000, "replaced by a newer connection")
+            self._own(asyncio.create_task(previous.close(1000, "replaced by a newer connection")))
         station_log.info("ocpp.connection.opened", subprotocol=info.subprotocol)
         keepalive = (
             asyncio.create_task(self._keepalive(connection, info.ping_interval))
@@ -295,6 +299,10 @@ class OcppServer:
             )
             if still_current:
                 await self._record_disconnect(info.station_id)
+
+    def _own(self, task: asyncio.Task[None]) -> None:
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _record_disconnect(self, station_id: str) -> None:
         node_id = self.services.node_id
@@ -315,8 +323,9 @@ class OcppServer:
                 pong = await connection.ws.ping()
                 await asyncio.wait_for(pong, timeout)
             except TimeoutError:
+                # The peer is gone or deaf: a close handshake would wait for it in vain.
                 connection.ctx.log.warning("ocpp.keepalive.timeout", interval=interval)
-                await connection.close(1011, "keepalive ping timeout")
+                connection.abort()
                 return
             except Exception:
                 return
