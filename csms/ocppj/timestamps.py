@@ -72,21 +72,29 @@ def parse_charger_timestamp(text: str, *, now: datetime | None = None) -> Parsed
     fraction of any length (cut to microseconds). A leap second (``:60``) reads as
     ``:59.999999``. Pass ``now`` to flag clocks running more than a day fast as well.
     """
-    match = _CHARGER.fullmatch(text)
-    if match is None:
-        raise ValueError(f"not a timestamp: {text[:64]!r}")
-    day, hour_minute, seconds, fraction, zone = match.groups()
-    leap = seconds == ":60"
-    if leap:
-        seconds, fraction = ":59", ".999999"
-    # The regex admits only shapes that datetime.fromisoformat reads; it still checks the
-    # ranges (month 13, hour 24, offset ±24:00) and raises ValueError for them.
-    iso = f"{day}T{hour_minute}{seconds or ''}{(fraction or '')[:7]}{_iso_zone(zone)}"
-    value = datetime.fromisoformat(iso)
+    value = _read(text)
     assumed_utc = value.tzinfo is None
     value = value.replace(tzinfo=UTC) if assumed_utc else value.astimezone(UTC)
     suspicious = value < SANE_SINCE or (now is not None and value > now + _FUTURE_SLACK)
     return ParsedTime(value, assumed_utc, suspicious)
+
+
+def _read(text: str) -> datetime:
+    """The datetime ``text`` names, naive when it has no zone; ``ValueError`` on garbage."""
+    # Fast path for the shape nearly every charger sends: fromisoformat reads it as it is.
+    if _PLAIN.fullmatch(text) is not None:
+        with suppress(ValueError):  # a leap second, or out of range: the slow path decides
+            return datetime.fromisoformat(text)
+    match = _CHARGER.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not a timestamp: {text[:64]!r}")
+    day, hour_minute, seconds, fraction, zone = match.groups()
+    if seconds == ":60":
+        seconds, fraction = ":59", ".999999"
+    # The regex admits only shapes that datetime.fromisoformat reads; it still checks the
+    # ranges (month 13, hour 24, offset ±24:00) and raises ValueError for them.
+    iso = f"{day}T{hour_minute}{seconds or ''}{(fraction or '')[:7]}{_iso_zone(zone)}"
+    return datetime.fromisoformat(iso)
 
 
 def _iso_zone(zone: str | None) -> str:
@@ -100,13 +108,8 @@ def _iso_zone(zone: str | None) -> str:
 
 def is_charger_timestamp(text: str) -> bool:
     """True when :func:`parse_charger_timestamp` accepts ``text`` (the lenient policy)."""
-    # Fast path for the shape nearly every charger sends: fromisoformat reads it as it is.
-    if _PLAIN.fullmatch(text) is not None:
-        with suppress(ValueError):  # a leap second, or out of range: the slow path decides
-            datetime.fromisoformat(text)
-            return True
     try:
-        parse_charger_timestamp(text)
+        _read(text)
     except ValueError:
         return False
     return True
