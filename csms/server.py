@@ -308,7 +308,7 @@ class OcppServer:
         node_id = self.services.node_id
 
         async def disconnected(uow: UnitOfWork) -> None:
-            await mark_disconnected(uow, station_id, node_id)
+            mark_disconnected(uow, station_id, node_id)
 
         try:
             await self.services.writer.run(disconnected)

@@ -204,36 +204,37 @@ async def add_station(
     await uow.conn.execute(statement, values)
 
 
-async def mark_connected(
+def mark_connected(
     uow: UnitOfWork,
     station_id: str,
     *,
     ocpp_version: str,
     node_id: str,
     registration_if_new: RegistrationStatus,
-) -> Station:
-    """Record that `node_id` now holds the station's socket (newest connection wins)."""
-    values = {
-        "id": station_id,
-        "registration_status": registration_if_new.value,
-        "ocpp_version": ocpp_version,
-        "node_id": node_id,
-        "connected": True,
-        "connected_at": uow.now,
-        "last_seen": uow.now,
-        "created_at": uow.now,
-        "updated_at": uow.now,
-    }
-    statement = upsert(
-        uow.conn.dialect.name,
-        stations,
-        ["id"],
-        ["ocpp_version", "node_id", "connected", "connected_at", "last_seen", "updated_at"],
+) -> None:
+    """Record that `node_id` now holds the station's socket (newest connection wins).
+
+    Deferred: an upsert that also creates a station seen for the first time.
+    """
+    uow.defer(
+        upsert(
+            uow.conn.dialect.name,
+            stations,
+            ["id"],
+            ["ocpp_version", "node_id", "connected", "connected_at", "last_seen", "updated_at"],
+        ),
+        {
+            "id": station_id,
+            "registration_status": registration_if_new.value,
+            "ocpp_version": ocpp_version,
+            "node_id": node_id,
+            "connected": True,
+            "connected_at": uow.now,
+            "last_seen": uow.now,
+            "created_at": uow.now,
+            "updated_at": uow.now,
+        },
     )
-    await uow.conn.execute(statement, values)
-    station = await get_station(uow.conn, station_id)
-    assert station is not None
-    return station
 
 
 _DISCONNECT = (
@@ -243,33 +244,52 @@ _DISCONNECT = (
 )
 
 
-async def mark_disconnected(uow: UnitOfWork, station_id: str, node_id: str) -> None:
+def mark_disconnected(uow: UnitOfWork, station_id: str, node_id: str) -> None:
     """Record the socket closed, unless another node (or connection) has taken over."""
-    await uow.conn.execute(_DISCONNECT, {"sid": station_id, "node": node_id, "now": uow.now})
+    uow.defer(_DISCONNECT, {"sid": station_id, "node": node_id, "now": uow.now})
 
 
-async def record_boot(
+_BOOT = (
+    update(stations)
+    .where(stations.c.id == bindparam("sid"))
+    .values(
+        vendor=bindparam("p_vendor"),
+        model=bindparam("p_model"),
+        serial_number=bindparam("p_serial_number"),
+        firmware_version=bindparam("p_firmware_version"),
+        iccid=bindparam("p_iccid"),
+        imsi=bindparam("p_imsi"),
+        meter_type=bindparam("p_meter_type"),
+        meter_serial_number=bindparam("p_meter_serial_number"),
+        boot_reason=bindparam("p_boot_reason"),
+        registration_status=bindparam("p_registration_status"),
+        last_boot_at=bindparam("now"),
+        last_seen=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
+def record_boot(
     uow: UnitOfWork, station_id: str, info: BootInfo, status: RegistrationStatus
 ) -> None:
-    """Store what the station said about itself and how we answered."""
-    await uow.conn.execute(
-        update(stations)
-        .where(stations.c.id == station_id)
-        .values(
-            vendor=info.vendor,
-            model=info.model,
-            serial_number=info.serial_number,
-            firmware_version=info.firmware_version,
-            iccid=info.iccid,
-            imsi=info.imsi,
-            meter_type=info.meter_type,
-            meter_serial_number=info.meter_serial_number,
-            boot_reason=info.reason,
-            registration_status=status.value,
-            last_boot_at=uow.now,
-            last_seen=uow.now,
-            updated_at=uow.now,
-        )
+    """Store what the station said about itself and how we answered (deferred)."""
+    uow.defer(
+        _BOOT,
+        {
+            "sid": station_id,
+            "p_vendor": info.vendor,
+            "p_model": info.model,
+            "p_serial_number": info.serial_number,
+            "p_firmware_version": info.firmware_version,
+            "p_iccid": info.iccid,
+            "p_imsi": info.imsi,
+            "p_meter_type": info.meter_type,
+            "p_meter_serial_number": info.meter_serial_number,
+            "p_boot_reason": info.reason,
+            "p_registration_status": status.value,
+            "now": uow.now,
+        },
     )
     uow.emit(StationBooted(at=uow.now, station_id=station_id, registration_status=status.value))
 

@@ -10,9 +10,14 @@ from csms.context import StationContext
 from csms.ocppj import format_timestamp
 from csms.v201.mapping import boot_info, connector_status
 from shared.domain.stations import RegistrationStatus
-from shared.store.stations import StatusReport, record_connector_status, touch_station
+from shared.store.stations import (
+    StatusReport,
+    get_registration,
+    record_connector_status,
+    touch_station,
+)
 from shared.store.uow import UnitOfWork
-from shared.usecases.provisioning import BootDecision, boot_station
+from shared.usecases.provisioning import decide_boot, store_boot
 
 __all__ = ["on_boot_notification", "on_heartbeat", "on_status_notification"]
 
@@ -27,16 +32,19 @@ async def on_boot_notification(ctx: StationContext, payload: dict[str, Any]) -> 
     info = boot_info(payload)
     settings = ctx.settings.ocpp
 
-    async def boot(uow: UnitOfWork) -> BootDecision:
-        return await boot_station(
-            uow,
-            ctx.station_id,
-            info,
-            heartbeat_interval=settings.heartbeat_interval,
-            retry_interval=settings.boot_retry_interval,
-        )
+    # The operator may have accepted (or rejected) the station since it connected.
+    async with ctx.database.read() as conn:
+        registration = await get_registration(conn, ctx.station_id) or ctx.view.registration
+    decision = decide_boot(
+        registration,
+        heartbeat_interval=settings.heartbeat_interval,
+        retry_interval=settings.boot_retry_interval,
+    )
 
-    decision = await ctx.commit(boot)
+    async def boot(uow: UnitOfWork) -> None:
+        await store_boot(uow, ctx.station_id, info, decision)
+
+    await ctx.commit(boot)
     ctx.view.registration = decision.status
     ctx.view.booted = decision.status is RegistrationStatus.ACCEPTED
     ctx.log.info(
