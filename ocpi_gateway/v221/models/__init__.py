@@ -28,7 +28,7 @@ from __future__ import annotations
 from .base import (
     OcpiEnum,
     OcpiModel,
-    short_repr,
+    OpenEnum,
 )
 from .cdrs import (
     CDR,
@@ -159,10 +159,12 @@ from .primitives import (
     string_with,
 )
 from .serialization import (
+    ItemErrors,
     dump,
     json_dumps,
     parse_json,
     to_json_bytes,
+    validate_each,
     validate_json,
 )
 from .sessions import (
@@ -272,6 +274,7 @@ __all__ = [
     "ImageCategory",
     "Int",
     "InterfaceRole",
+    "ItemErrors",
     "Location",
     "LocationPatch",
     "LocationReferences",
@@ -282,6 +285,7 @@ __all__ = [
     "OcpiPatch",
     "OcpiResponse",
     "OcpiType",
+    "OpenEnum",
     "ParkingRestriction",
     "ParkingType",
     "PowerType",
@@ -342,9 +346,9 @@ __all__ = [
     "parse_datetime",
     "parse_json",
     "patch_model",
-    "short_repr",
     "string_with",
     "to_json_bytes",
+    "validate_each",
     "validate_json",
     "validate_patch",
 ]

@@ -25,7 +25,7 @@ Nothing here is specific to OCPI 2.2.1.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -36,9 +36,20 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .primitives import format_datetime
 
-__all__ = ["dump", "json_dumps", "parse_json", "to_json_bytes", "validate_json"]
+__all__ = [
+    "ItemErrors",
+    "dump",
+    "json_dumps",
+    "parse_json",
+    "to_json_bytes",
+    "validate_each",
+    "validate_json",
+]
 
 M = TypeVar("M", bound=BaseModel)
+
+#: The items of a list that did not validate: (index in the list, the error).
+ItemErrors = list[tuple[int, ValidationError]]
 
 
 def dump(model: BaseModel) -> dict[str, Any]:
@@ -113,3 +124,20 @@ def _json_error(model: type[BaseModel], raw: bytes | str, exc: Exception) -> Val
         "input": raw[:100],
     }
     return ValidationError.from_exception_data(model.__name__, [detail])
+
+
+def validate_each(model: type[M], items: Iterable[Any]) -> tuple[list[M], ItemErrors]:
+    """Validate the items of a received list one by one.
+
+    transport_and_format, *GET*: when a list holds some correct objects and
+    some with problems, the client "should at least process the correct OCPI
+    objects". Returns the valid ones, in order, and the errors of the others.
+    """
+    valid: list[M] = []
+    errors: ItemErrors = []
+    for index, item in enumerate(items):
+        try:
+            valid.append(model.model_validate(item))
+        except ValidationError as exc:
+            errors.append((index, exc))
+    return valid, errors

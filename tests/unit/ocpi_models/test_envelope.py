@@ -16,11 +16,14 @@ from ocpi_gateway.v221.models import (
     Location,
     OcpiResponse,
     StatusCode,
+    Token,
     Version,
     VersionNumber,
     describe_validation_error,
     dump,
+    parse_json,
     to_json_bytes,
+    validate_each,
     validate_json,
 )
 
@@ -132,3 +135,18 @@ def test_status_code_enum_ranges() -> None:
     assert StatusCode.SUCCESS.is_success
     assert not StatusCode.UNKNOWN_LOCATION.is_success
     assert StatusCode(3002) is StatusCode.UNSUPPORTED_VERSION
+
+
+def test_a_list_with_some_bad_items_keeps_the_good_ones() -> None:
+    # transport_and_format, GET: "the client should at least process the
+    # correct OCPI objects".
+    raw = parse_json(example_bytes("transport_and_format_get_token_list_example.json"))
+    tokens = raw["data"]
+    tokens[1]["whitelist"] = "SOMETIMES"
+    del tokens[2]["uid"]
+    valid, errors = validate_each(Token, tokens)
+    assert [token.uid for token in valid] == ["100012"]
+    assert [(index, describe_validation_error(exc)) for index, exc in errors] == [
+        (1, "whitelist: 'SOMETIMES' is not a valid WhitelistType"),
+        (2, "uid: missing required field"),
+    ]
