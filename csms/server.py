@@ -24,20 +24,21 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
-import structlog
+from sqlalchemy.ext.asyncio import AsyncConnection
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from csms.connection import StationConnection
-from csms.context import CsmsServices, StationContext
+from csms.context import CsmsServices, StationContext, StationView
 from csms.dispatch import RouteTable
 from csms.ocppj import get_validator
 from csms.registry import ConnectionRegistry
-from csms.station_view import open_station_view
+from csms.station_view import load_station_view, record_connection
 from shared.domain.stations import RegistrationStatus
 from shared.logging import get_logger
 from shared.secrets import verify_password
@@ -45,6 +46,8 @@ from shared.store.stations import StationSettings, get_station_settings, mark_di
 from shared.store.uow import UnitOfWork
 
 __all__ = ["SUBPROTOCOLS", "HandshakeInfo", "OcppServer"]
+
+_T = TypeVar("_T")
 
 SUBPROTOCOLS = {"ocpp1.6": "1.6", "ocpp2.0.1": "2.0.1"}
 _BY_VERSION = {version: name for name, version in SUBPROTOCOLS.items()}
@@ -60,6 +63,7 @@ class HandshakeInfo:
     known: bool
     ping_interval: float | None
     lenient: bool
+    view: StationView
 
 
 def offered_subprotocols(headers: Headers) -> list[str]:
@@ -159,38 +163,31 @@ class OcppServer:
         station_id = unquote(path.rstrip("/").rsplit("/", 1)[-1])
         if not station_id or len(station_id) > 255:
             return self._refuse(HTTPStatus.NOT_FOUND, "missing or too long station id", path=path)
-        station_log = log.bind(station_id=station_id)
-        async with self.services.database.read() as conn:
-            known_settings = await get_station_settings(conn, station_id)
         offered = offered_subprotocols(request.headers)
-        version = self._choose_version(offered, known_settings.version_override)
-        if version is None:
-            return self._refuse(
-                HTTPStatus.BAD_REQUEST,
-                f"unsupported subprotocol(s) {', '.join(offered)}; "
-                f"this server speaks {', '.join(SUBPROTOCOLS)}",
-                station_id=station_id,
-            )
-        refusal = self._authenticate(request, station_id, known_settings, station_log)
-        if refusal is not None:
-            return refusal
-        chosen = next((p for p in offered if SUBPROTOCOLS.get(p) == version), None)
+        async with self.services.database.read() as conn:
+            known = await get_station_settings(conn, station_id)
+            version = self._choose_version(offered, known.version_override)
+            if version is None:
+                return self._refuse(
+                    HTTPStatus.BAD_REQUEST,
+                    f"unsupported subprotocol(s) {', '.join(offered)}; "
+                    f"this server speaks {', '.join(SUBPROTOCOLS)}",
+                    station_id=station_id,
+                )
+            admitted = await self._admit(conn, request, station_id, known)
+        if isinstance(admitted, Response):
+            return admitted
         self._handshakes[id(connection)] = HandshakeInfo(
             station_id=station_id,
             version=version,
-            subprotocol=chosen,
-            known=known_settings.known,
-            ping_interval=(
-                known_settings.ping_interval
-                if known_settings.ping_interval is not None
-                else settings.ping_interval
-            ),
-            lenient=known_settings.lenient
-            if known_settings.lenient is not None
-            else settings.lenient,
+            subprotocol=next((p for p in offered if SUBPROTOCOLS.get(p) == version), None),
+            known=known.known,
+            ping_interval=_first_set(known.ping_interval, settings.ping_interval),
+            lenient=bool(_first_set(known.lenient, settings.lenient)),
+            view=admitted,
         )
         if not offered:
-            station_log.info("ocpp.handshake.no_subprotocol", served_as=version)
+            log.info("ocpp.handshake.no_subprotocol", station_id=station_id, served_as=version)
         return None
 
     def _choose_version(self, offered: list[str], override: str | None) -> str | None:
@@ -202,12 +199,26 @@ class OcppServer:
                 return version
         return None
 
-    def _authenticate(
+    async def _admit(
         self,
+        conn: AsyncConnection,
         request: Request,
         station_id: str,
         known: StationSettings,
-        station_log: structlog.typing.FilteringBoundLogger,
+    ) -> Response | StationView:
+        """Authenticate, then load the station's view in the same read transaction."""
+        refusal = self._authenticate(request, station_id, known)
+        if refusal is not None:
+            return refusal
+        registration = known.registration or self._registration_if_new()
+        return await load_station_view(conn, station_id, registration)
+
+    def _registration_if_new(self) -> RegistrationStatus:
+        policy = self.services.settings.ocpp.unknown_stations
+        return RegistrationStatus.PENDING if policy == "pending" else RegistrationStatus.ACCEPTED
+
+    def _authenticate(
+        self, request: Request, station_id: str, known: StationSettings
     ) -> Response | None:
         policy = self.services.settings.ocpp.unknown_stations
         if not known.known and policy == "reject":
@@ -222,7 +233,6 @@ class OcppServer:
             )
             response.headers["WWW-Authenticate"] = 'Basic realm="laddpunkt", charset="UTF-8"'
             return response
-        station_log.debug("ocpp.handshake.authenticated")
         return None
 
     def _password_ok(self, station_id: str, password: str, stored: str) -> bool:
@@ -262,12 +272,11 @@ class OcppServer:
     async def _run_session(self, ws: ServerConnection, info: HandshakeInfo) -> None:
         services = self.services
         station_log = log.bind(station_id=info.station_id, ocpp_version=info.version)
-        policy = services.settings.ocpp.unknown_stations
-        registration_if_new = (
-            RegistrationStatus.PENDING if policy == "pending" else RegistrationStatus.ACCEPTED
-        )
-        view = await open_station_view(services, info.station_id, info.version, registration_if_new)
+        view = info.view
         view.lenient = info.lenient
+        await record_connection(
+            services, info.station_id, info.version, self._registration_if_new()
+        )
         ctx = StationContext(info.station_id, info.version, services, view, station_log)
         connection = StationConnection(
             ws,
@@ -329,6 +338,11 @@ class OcppServer:
                 return
             except Exception:
                 return
+
+
+def _first_set(*values: _T | None) -> _T | None:
+    """The first value that is not None (per-station setting, then the node's default)."""
+    return next((value for value in values if value is not None), None)
 
 
 def _basic_password(header: str | None, station_id: str) -> str | None:

@@ -2,36 +2,41 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from csms.context import CsmsServices, StationView
 from shared.domain.stations import RegistrationStatus
 from shared.events import StationConnected
-from shared.store.stations import connector_statuses, get_registration, mark_connected
+from shared.store.stations import connector_statuses, mark_connected
 from shared.store.tables import transactions
 from shared.store.uow import UnitOfWork
 
-__all__ = ["open_station_view"]
+__all__ = ["load_station_view", "record_connection"]
+
+_ACTIVE = select(transactions.c.transaction_ref, transactions.c.id).where(
+    transactions.c.station_id == bindparam("sid"), transactions.c.status == "active"
+)
 
 
-async def open_station_view(
+async def load_station_view(
+    conn: AsyncConnection, station_id: str, registration: RegistrationStatus
+) -> StationView:
+    """What the connection must know of its station (read in the handshake's transaction)."""
+    view = StationView(registration=registration)
+    view.connectors.update(await connector_statuses(conn, station_id))
+    rows = await conn.execute(_ACTIVE, {"sid": station_id})
+    view.active_transactions.update({row.transaction_ref: row.id for row in rows})
+    return view
+
+
+async def record_connection(
     services: CsmsServices,
     station_id: str,
     version: str,
     registration_if_new: RegistrationStatus,
-) -> StationView:
-    """Read what the connection must know (outside the writer, so a connection storm does
-    not serialise reads behind writes), then record the connection in the next batch."""
-    async with services.database.read() as conn:
-        registration = await get_registration(conn, station_id)
-        view = StationView(registration=registration or registration_if_new)
-        view.connectors.update(await connector_statuses(conn, station_id))
-        rows = await conn.execute(
-            select(transactions.c.transaction_ref, transactions.c.id).where(
-                transactions.c.station_id == station_id, transactions.c.status == "active"
-            )
-        )
-        view.active_transactions.update({row.transaction_ref: row.id for row in rows})
+) -> None:
+    """Record in the next batch that this node holds the station's socket."""
     node_id = services.node_id
 
     async def connect(uow: UnitOfWork) -> None:
@@ -49,4 +54,3 @@ async def open_station_view(
         )
 
     await services.writer.run(connect)
-    return view

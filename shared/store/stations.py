@@ -149,6 +149,7 @@ class StationSettings:
     """What the websocket handshake needs to know about a station id."""
 
     known: bool
+    registration: RegistrationStatus | None = None
     password_hash: str | None = None
     version_override: str | None = None
     ping_interval: float | None = None
@@ -156,6 +157,7 @@ class StationSettings:
 
 
 _SETTINGS = select(
+    stations.c.registration_status,
     stations.c.password_hash,
     stations.c.version_override,
     stations.c.ping_interval,
@@ -170,6 +172,7 @@ async def get_station_settings(conn: AsyncConnection, station_id: str) -> Statio
         return StationSettings(known=False)
     return StationSettings(
         known=True,
+        registration=RegistrationStatus(row.registration_status),
         password_hash=row.password_hash,
         version_override=row.version_override,
         ping_interval=row.ping_interval,

@@ -32,9 +32,11 @@ async def on_boot_notification(ctx: StationContext, payload: dict[str, Any]) -> 
     info = boot_info(payload)
     settings = ctx.settings.ocpp
 
-    # The operator may have accepted (or rejected) the station since it connected.
-    async with ctx.database.read() as conn:
-        registration = await get_registration(conn, ctx.station_id) or ctx.view.registration
+    registration = ctx.view.registration
+    if registration is not RegistrationStatus.ACCEPTED:
+        # The operator may have accepted the station since it connected.
+        async with ctx.database.read() as conn:
+            registration = await get_registration(conn, ctx.station_id) or registration
     decision = decide_boot(
         registration,
         heartbeat_interval=settings.heartbeat_interval,
