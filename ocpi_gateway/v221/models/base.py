@@ -6,9 +6,9 @@ reuse this module as it is.
 Unknown fields
 --------------
 OCPI 2.2.1 has no clause that tells a receiver what to do with fields it does not
-know. It does say that parties may define "customized versions of the existing
-modules" (version_information_endpoint, *Custom Modules*), and that a client
-should still process the valid objects of a response that also holds faulty ones
+know. It does allow parties to agree on their own variants of the standard
+modules (version_information_endpoint, *Custom Modules*), and it wants a client
+to go on with the valid objects of a response that also holds faulty ones
 (transport_and_format, *GET*). Rejecting a whole PUT because a partner added one
 extra field would break such agreements and every later minor version that adds
 a field. So models **ignore** unknown fields on input (`extra="ignore"`) and,
@@ -55,8 +55,7 @@ class OcpiModel(BaseModel):
     )
 
     #: Fields a PATCH body of this object must carry (Locations, Sessions and
-    #: Tokens: "Any request to the PATCH method SHALL contain the last_updated
-    #: field").
+    #: Tokens, *PATCH*: every PATCH has to include last_updated).
     patch_required_fields: ClassVar[tuple[str, ...]] = ()
     #: List fields whose PATCH value is appended instead of replacing the list
     #: (Sessions: a PATCH with `charging_periods` adds them).

@@ -75,8 +75,8 @@ class CdrDimensionType(OcpiEnum):
 
     @property
     def session_only(self) -> bool:
-        """True for the values the spec marks "Session Only": they "SHALL
-        therefore only be used in Sessions", never in a CDR."""
+        """True for the values in the spec's "Session Only" column: allowed in
+        Sessions, never in a CDR."""
         return self in _SESSION_ONLY
 
 
@@ -97,17 +97,17 @@ class CdrDimension(OcpiModel):
     type: CdrDimensionType
     """Type of CDR dimension."""
     volume: Number
-    """Volume of the dimension consumed, in the dimension type's unit."""
+    """The amount, in the unit the dimension type defines."""
 
 
 class ChargingPeriod(OcpiModel):
-    """*ChargingPeriod* class: values of one period of a session; a period
-    ends when the next one starts."""
+    """*ChargingPeriod* class: what was measured from one moment until the
+    next period (or the session's end)."""
 
     start_date_time: DateTime
-    """Start timestamp of the charging period."""
+    """When this period begins; it lasts until the next one begins."""
     dimensions: Annotated[list[CdrDimension], Field(min_length=1)]
-    """List of relevant values for this charging period."""
+    """The measured values of this period."""
     tariff_id: CiString36 | None = None
     """The Tariff relevant for this period; absent means none."""
 
@@ -116,11 +116,11 @@ class CdrToken(OcpiModel):
     """*CdrToken* class: the token of a session, as recorded in it."""
 
     country_code: CiString2
-    """ISO-3166 alpha-2 country code of the eMSP that owns this Token."""
+    """Country (ISO 3166 alpha-2) of the eMSP owning the token."""
     party_id: CiString3
     """ID of the eMSP that owns this Token (ISO-15118)."""
     uid: CiString36
-    """Unique ID by which this Token can be identified."""
+    """The token's identifier (for RFID: the ID the reader sees)."""
     type: TokenType
     """Type of the token."""
     contract_id: CiString36
@@ -137,9 +137,9 @@ class CdrLocation(OcpiModel):
     id: CiString36
     """The Location's id."""
     name: String255 | None = None
-    """Display name of the location."""
+    """The location's name, as shown to drivers."""
     address: String45
-    """Street/block name and house number if available."""
+    """Street and, where there is one, house number."""
     city: String45
     """City or town."""
     postal_code: String10 | None = None
@@ -151,15 +151,15 @@ class CdrLocation(OcpiModel):
     coordinates: GeoLocation
     """Coordinates of the location."""
     evse_uid: CiString36
-    """The EVSE's uid (``#NA`` for a reservation that never became a session)."""
+    """EVSE.uid; ``#NA`` when a reservation never turned into a session."""
     evse_id: CiString48
     """The eMI3 EVSE ID (``#NA`` likewise)."""
     connector_id: CiString36
     """The Connector's id (``#NA`` likewise)."""
     connector_standard: ConnectorType
-    """The standard of the installed connector."""
+    """Plug/socket standard of the connector used."""
     connector_format: ConnectorFormat
-    """The format (socket/cable) of the installed connector."""
+    """Socket or fixed cable."""
     connector_power_type: PowerType
     """The power type of the connector."""
 
@@ -168,11 +168,11 @@ class SignedValue(OcpiModel):
     """*SignedValue* class: a signed and the plain (unsigned) data."""
 
     nature: CiString32
-    """The event this value belongs to, e.g. Start, End, Intermediate."""
+    """Which reading this is, e.g. Start, End, Intermediate."""
     plain_data: String5000
     """The un-encoded data; format per encoding method."""
     signed_data: String5000
-    """Blob of signed data, base64 encoded."""
+    """The signature blob, in base64."""
 
 
 class SignedData(OcpiModel):
@@ -183,18 +183,18 @@ class SignedData(OcpiModel):
     encoding_method_version: Int | None = None
     """Version of the encoding method, when applicable."""
     public_key: String512 | None = None
-    """Public key used to sign the data, base64 encoded."""
+    """The signer's public key, in base64."""
     signed_values: Annotated[list[SignedValue], Field(min_length=1)]
-    """One or more signed values."""
+    """The signed readings, at least one."""
     url: String512 | None = None
     """URL where the EV driver can check the signed data."""
 
 
 class CDR(OcpiModel):
-    """*CDR* object: the sealed record of a charging session and its costs."""
+    """*CDR* object: the final, billable account of one session."""
 
     country_code: CiString2
-    """ISO-3166 alpha-2 country code of the CPO that owns this CDR."""
+    """Country (ISO 3166 alpha-2) of the CPO owning the CDR."""
     party_id: CiString3
     """ID of the CPO that owns this CDR (ISO-15118)."""
     id: CiString39
@@ -206,7 +206,7 @@ class CDR(OcpiModel):
     session_id: CiString36 | None = None
     """The Session this CDR is for, if any."""
     cdr_token: CdrToken
-    """Token used to start this charging session."""
+    """The token the session was started with."""
     auth_method: AuthMethod
     """Method used for authentication (the last one, if several)."""
     authorization_reference: CiString36 | None = None
@@ -214,21 +214,21 @@ class CDR(OcpiModel):
     cdr_location: CdrLocation
     """Location, EVSE and Connector where the session took place."""
     meter_id: String255 | None = None
-    """Identification of the Meter inside the Charge Point."""
+    """Identifier of the Charge Point's meter."""
     currency: String3
-    """ISO 4217 code of the currency of the CDR."""
+    """Currency of all amounts (ISO 4217)."""
     tariffs: list[Tariff] | None = None
     """The relevant Tariffs, as they were at the start of the session."""
     charging_periods: Annotated[list[ChargingPeriod], Field(min_length=1)]
-    """The Charging Periods that make up this session."""
+    """The session's charging periods, at least one."""
     signed_data: SignedData | None = None
-    """Signed data that belongs to this charging session."""
+    """Signed meter data for the session, if any."""
     total_cost: Price
-    """Total sum of all the costs of this transaction."""
+    """Everything the session costs."""
     total_fixed_cost: Price | None = None
     """Total of the fixed costs, except those of parking and reservation."""
     total_energy: Number
-    """Total energy charged, in kWh."""
+    """kWh delivered in the whole session."""
     total_energy_cost: Price | None = None
     """Total cost of the energy used."""
     total_time: Number
@@ -240,7 +240,7 @@ class CDR(OcpiModel):
     total_parking_cost: Price | None = None
     """Total cost related to parking, fixed components included."""
     total_reservation_cost: Price | None = None
-    """Total cost related to a reservation, fixed components included."""
+    """Reservation cost, flat fees included."""
     remark: String255 | None = None
     """Human readable remark, e.g. why the transaction was stopped."""
     invoice_reference_id: CiString39 | None = None
@@ -252,20 +252,20 @@ class CDR(OcpiModel):
     home_charging_compensation: Boolean | None = None
     """True for a session on the driver's home charger, to be compensated."""
     last_updated: DateTime
-    """Timestamp when this CDR was last updated (or created)."""
+    """When the CDR was created or last changed."""
 
     @model_validator(mode="after")
     def _credit_has_reference(self) -> Self:
-        # CDR, credit: "When set to true, this is a Credit CDR, and the field
-        # credit_reference_id needs to be set as well."
+        # CDR, credit: a Credit CDR (credit true) must also carry
+        # credit_reference_id.
         if self.credit and self.credit_reference_id is None:
             raise ValueError("credit_reference_id must be set for a credit CDR")
         return self
 
     @model_validator(mode="after")
     def _no_session_only_dimensions(self) -> Self:
-        # CdrDimensionType: the values marked "Session Only" "SHALL therefore
-        # only be used in Sessions".
+        # CdrDimensionType: the values of the "Session Only" column are for
+        # Sessions and must not appear in a CDR.
         for period in self.charging_periods:
             for dimension in period.dimensions:
                 if dimension.type.session_only:

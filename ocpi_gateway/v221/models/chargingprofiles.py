@@ -5,8 +5,8 @@ the CPO; the CPO answers at once with a `ChargingProfileResponse` and later
 POSTs an `ActiveChargingProfileResult`, `ChargingProfileResult` or
 `ClearProfileResult` to the request's `response_url`.
 
-`min_charging_rate` and `limit` "Accept at most one digit fraction (e.g.
-8.1)": more decimals are refused.
+`min_charging_rate` and `limit` take one fractional digit at most (8.1, not
+8.15), as their descriptions say: more decimals are refused.
 """
 
 from __future__ import annotations
@@ -64,13 +64,13 @@ class ChargingProfilePeriod(OcpiModel):
     """*ChargingProfilePeriod* class: one limit from a moment on."""
 
     start_period: Int
-    """Start of the period, in seconds from the start of the profile."""
+    """Offset in seconds from the profile's start; it also ends the previous period."""
     limit: Rate
     """Charging rate limit in the profile's unit, at most one decimal."""
 
 
 class ChargingProfile(OcpiModel):
-    """*ChargingProfile* class: limits for power or current over time."""
+    """*ChargingProfile* class: a schedule of power or current limits."""
 
     start_date_time: DateTime | None = None
     """Start of an absolute profile; absent means relative to charging start."""
@@ -79,9 +79,9 @@ class ChargingProfile(OcpiModel):
     charging_rate_unit: ChargingRateUnit
     """The unit of measure."""
     min_charging_rate: Rate | None = None
-    """Minimum charging rate supported by the EV, at most one decimal."""
+    """Lowest rate the EV can charge at, at most one decimal."""
     charging_profile_period: list[ChargingProfilePeriod] | None = None
-    """The periods defining maximum power or current usage over time."""
+    """The successive limits over time."""
 
 
 class ActiveChargingProfile(OcpiModel):
@@ -97,7 +97,7 @@ class ChargingProfileResponse(OcpiModel):
     """*ChargingProfileResponse* object: sent in the HTTP response."""
 
     result: ChargingProfileResponseType
-    """Response from the CPO on the ChargingProfile request."""
+    """The CPO's verdict on the request."""
     timeout: Int
     """Timeout for this request in seconds."""
 
@@ -129,6 +129,6 @@ class SetChargingProfile(OcpiModel):
     """*SetChargingProfile* object: the body of a PUT."""
 
     charging_profile: ChargingProfile
-    """Limits for the available power or current over time."""
+    """The profile to apply."""
     response_url: URL
     """Where the ChargingProfileResult is to be POSTed."""

@@ -71,20 +71,20 @@ class CommandResponse(OcpiModel):
     """*CommandResponse* object: sent in the HTTP response to a command."""
 
     result: CommandResponseType
-    """Response from the CPO on the command request."""
+    """The CPO's verdict on the command."""
     timeout: Int
-    """Timeout for this command in seconds."""
+    """Seconds after which the eMSP may give up waiting for the result."""
     message: list[DisplayText] | None = None
-    """Human-readable description of the result, in several languages."""
+    """Explanation for people, possibly in several languages."""
 
 
 class CommandResult(OcpiModel):
     """*CommandResult* object: POSTed to the command's `response_url`."""
 
     result: CommandResultType
-    """Result of the command request as sent by the Charge Point."""
+    """What the Charge Point answered."""
     message: list[DisplayText] | None = None
-    """Human-readable description of the reason, in several languages."""
+    """Explanation for people, possibly in several languages."""
 
 
 class CancelReservation(OcpiModel):
@@ -104,7 +104,7 @@ class ReserveNow(OcpiModel):
     token: Token
     """Token for which to reserve, already authorized by the eMSP."""
     expiry_date: DateTime
-    """When this reservation ends, in UTC."""
+    """End of the reservation."""
     reservation_id: CiString36
     """Reservation id; an existing one for the Location is replaced."""
     location_id: CiString36
@@ -133,7 +133,7 @@ class StartSession(OcpiModel):
 
     @model_validator(mode="after")
     def _connector_needs_evse(self) -> Self:
-        # StartSession, evse_uid: "Required when connector_id is set."
+        # StartSession, evse_uid: mandatory as soon as connector_id is given.
         if self.connector_id is not None and self.evse_uid is None:
             raise ValueError("evse_uid is required when connector_id is set")
         return self
@@ -156,7 +156,7 @@ class UnlockConnector(OcpiModel):
     location_id: CiString36
     """Location.id of the Location of the connector."""
     evse_uid: CiString36
-    """EVSE.uid of the EVSE of the connector."""
+    """EVSE.uid of the connector's EVSE."""
     connector_id: CiString36
     """Connector.id of the Connector to unlock."""
 

@@ -28,7 +28,7 @@ class DisplayText(OcpiModel):
     language: String2
     """Language code ISO 639-1."""
     text: String512
-    """Text to be displayed to an end user; no markup."""
+    """Plain text for the driver (no HTML or other markup)."""
 
 
 class Price(OcpiModel):
@@ -95,7 +95,7 @@ class OcpiResponse(OcpiModel, Generic[T]):
     status_message: Text | None = None
     """An optional message that may help when debugging."""
     timestamp: DateTime
-    """The time this message was generated."""
+    """When the response was produced."""
 
     @classmethod
     def success(

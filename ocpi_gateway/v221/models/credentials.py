@@ -26,25 +26,25 @@ class CredentialsRole(OcpiModel):
     business_details: BusinessDetails
     """Details of this party."""
     party_id: CiString3
-    """CPO, eMSP (or other role) ID of this party (ISO-15118)."""
+    """The party's ID in this role (ISO 15118)."""
     country_code: CiString2
-    """ISO-3166 alpha-2 country code of the country this party operates in."""
+    """Country (ISO 3166 alpha-2) of the party."""
 
 
 class Credentials(OcpiModel):
     """*Credentials* object: exchanged during registration."""
 
     token: CredentialsTokenString
-    """The token for the other party to authenticate in your system."""
+    """Token the other side must present to us."""
     url: URL
-    """The URL to your API versions endpoint."""
+    """Our versions endpoint."""
     roles: Annotated[list[CredentialsRole], Field(min_length=1)]
     """The roles this party provides."""
 
     @model_validator(mode="after")
     def _unique_roles(self) -> Self:
-        # Credentials object: "Every role needs a unique combination of: role,
-        # party_id and country_code." (party_id and country_code are CiStrings.)
+        # Credentials object: no two roles may share role, party_id and
+        # country_code (the last two compared as CiStrings).
         seen: set[tuple[str, str, str]] = set()
         for entry in self.roles:
             key = (entry.role.value, ci_key(entry.party_id), ci_key(entry.country_code))

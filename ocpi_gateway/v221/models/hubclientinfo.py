@@ -22,12 +22,12 @@ class ClientInfo(OcpiModel):
     """*ClientInfo* object: a party connected to a Hub."""
 
     party_id: CiString3
-    """CPO or eMSP ID of this party, as used in the credentials exchange."""
+    """The party's ID, as in its credentials."""
     country_code: CiString2
-    """Country code of this party, as used in the credentials exchange."""
+    """The party's country code, as in its credentials."""
     role: Role
-    """The role of the connected party."""
+    """Which role the party has."""
     status: ConnectionStatus
-    """Status of the connection to the party."""
+    """How the Hub's connection to the party stands."""
     last_updated: DateTime
-    """Timestamp when this ClientInfo object was last updated."""
+    """When this entry last changed."""

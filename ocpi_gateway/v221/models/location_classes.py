@@ -47,7 +47,7 @@ __all__ = [
     "StatusSchedule",
 ]
 
-# GeoLocation: "Regex: -?[0-9]{1,2}\.[0-9]{5,7}" and "-?[0-9]{1,3}\.[0-9]{5,7}".
+# GeoLocation: the patterns of the latitude and longitude fields' tables.
 LATITUDE_PATTERN = r"-?[0-9]{1,2}\.[0-9]{5,7}"
 LONGITUDE_PATTERN = r"-?[0-9]{1,3}\.[0-9]{5,7}"
 #: Hours and minutes, 24h with leading zeros (RegularHours, TariffRestrictions).
@@ -75,24 +75,24 @@ class AdditionalGeoLocation(OcpiModel):
     longitude: Longitude
     """Longitude, e.g. ``-126.104965``."""
     name: DisplayText | None = None
-    """Name of the point in local language or as written at the location."""
+    """What the point is called on site, e.g. an entrance's street name."""
 
 
 class Image(OcpiModel):
     """*Image* class: a link to a photo or logo."""
 
     url: URL
-    """URL from where the image data can be fetched."""
+    """Where to download the full image."""
     thumbnail: URL | None = None
-    """URL of a thumbnail of the image."""
+    """Where to download a small version."""
     category: ImageCategory
     """What the image is used for."""
     type: CiString4
-    """Image type like: gif, jpeg, png, svg."""
+    """File type, e.g. ``png`` or ``jpeg``."""
     width: Annotated[int, int_with_digits(5)] | None = None
-    """Width of the full scale image."""
+    """Full-size width in pixels."""
     height: Annotated[int, int_with_digits(5)] | None = None
-    """Height of the full scale image."""
+    """Full-size height in pixels."""
 
 
 class BusinessDetails(OcpiModel):
@@ -101,40 +101,40 @@ class BusinessDetails(OcpiModel):
     name: String100
     """Name of the operator."""
     website: URL | None = None
-    """Link to the operator's website."""
+    """The party's website."""
     logo: Image | None = None
-    """Image link to the operator's logo."""
+    """The party's logo."""
 
 
 class EnergySource(OcpiModel):
     """*EnergySource* class: one source's share of the energy mix."""
 
     source: EnergySourceCategory
-    """The type of energy source."""
+    """Which kind of source."""
     percentage: Annotated[Number, Field(ge=0, le=100)]
-    """Percentage of this source (0-100) in the mix."""
+    """Share of this source, 0 to 100 percent."""
 
 
 class EnvironmentalImpact(OcpiModel):
     """*EnvironmentalImpact* class: waste produced/emitted per kWh."""
 
     category: EnvironmentalImpactCategory
-    """The environmental impact category of this value."""
+    """What is being measured."""
     amount: Number
-    """Amount of this portion in g/kWh."""
+    """Grams per kWh."""
 
 
 class EnergyMix(OcpiModel):
-    """*EnergyMix* class: energy mix and environmental impact of the energy."""
+    """*EnergyMix* class: where the energy comes from and what it emits."""
 
     is_green_energy: Boolean
-    """True if 100% from regenerative sources."""
+    """Whether all of it is renewable."""
     energy_sources: list[EnergySource] | None = None
-    """Key-value pairs (enum + percentage) of energy sources."""
+    """Shares per energy source."""
     environ_impact: list[EnvironmentalImpact] | None = None
-    """Key-value pairs (enum + amount) of nuclear waste and CO2 exhaust."""
+    """Emissions and waste per kWh."""
     supplier_name: String64 | None = None
-    """Name of the energy supplier."""
+    """Who supplies the energy."""
     energy_product_name: String64 | None = None
     """Name of the energy supplier's product/tariff plan."""
 
@@ -152,7 +152,7 @@ class RegularHours(OcpiModel):
     """*RegularHours* class: a recurring weekly period, in local time."""
 
     weekday: Annotated[int, int_with_digits(1), Field(ge=1, le=7)]
-    """Number of the day in the week, from Monday (1) till Sunday (7)."""
+    """Day of the week: 1 is Monday, 7 is Sunday."""
     period_begin: TimeOfDay
     """Begin of the period, ``HH:MM``."""
     period_end: TimeOfDay
@@ -160,7 +160,7 @@ class RegularHours(OcpiModel):
 
     @model_validator(mode="after")
     def _end_after_begin(self) -> Self:
-        # RegularHours, period_end: "Must be later than period_begin".
+        # RegularHours, period_end: has to come after period_begin.
         if self.period_end <= self.period_begin:
             raise ValueError(
                 f"period_end {self.period_end} must be later than period_begin {self.period_begin}"
@@ -172,18 +172,18 @@ class Hours(OcpiModel):
     """*Hours* class: opening and access hours of a location."""
 
     twentyfourseven: Boolean
-    """True for 24 hours a day, 7 days a week, except the given exceptions."""
+    """Always open, apart from the exceptional closings."""
     regular_hours: list[RegularHours] | None = None
     """Regular hours, weekday-based; only when `twentyfourseven` is false."""
     exceptional_openings: list[ExceptionalPeriod] | None = None
-    """Exceptional periods the station is operating/accessible."""
+    """Extra periods when it is open, on top of the regular hours."""
     exceptional_closings: list[ExceptionalPeriod] | None = None
-    """Exceptional periods the station is not operating/accessible."""
+    """Extra periods when it is closed; these win over all openings."""
 
     @model_validator(mode="after")
     def _regular_hours_iff_not_247(self) -> Self:
-        # Hours, regular_hours: "Only to be used if twentyfourseven=false, then
-        # this field needs to contain at least one RegularHours object."
+        # Hours, regular_hours: given only when twentyfourseven is false, and
+        # then with one entry or more.
         if self.twentyfourseven and self.regular_hours:
             raise ValueError("regular_hours must not be given when twentyfourseven is true")
         if not self.twentyfourseven and not self.regular_hours:
@@ -195,21 +195,21 @@ class PublishTokenType(OcpiModel):
     """*PublishTokenType* class: a token a non-published location is shown to."""
 
     uid: CiString36 | None = None
-    """Unique ID by which this Token can be identified."""
+    """The token's identifier."""
     type: TokenType | None = None
     """Type of the token."""
     visual_number: String64 | None = None
-    """Visual readable number/identification as printed on the Token."""
+    """The number printed on the token."""
     issuer: String64 | None = None
-    """Issuing company, most of the times the name printed on the token."""
+    """Who issued the token, usually the name printed on it."""
     group_id: CiString36 | None = None
-    """This ID groups a couple of tokens."""
+    """Group of tokens that count as one."""
 
     @model_validator(mode="after")
     def _identifies_a_token(self) -> Self:
-        # PublishTokenType: "At least one of the following fields SHALL be set:
-        # uid, visual_number, or group_id. When uid is set, type SHALL also be
-        # set. When visual_number is set, issuer SHALL also be set."
+        # PublishTokenType: the token is identified by uid, visual_number or
+        # group_id (one at least); a uid needs its type, a visual_number its
+        # issuer.
         if self.uid is None and self.visual_number is None and self.group_id is None:
             raise ValueError("at least one of uid, visual_number or group_id must be set")
         if self.uid is not None and self.type is None:
@@ -223,8 +223,8 @@ class StatusSchedule(OcpiModel):
     """*StatusSchedule* class: a planned status period of an EVSE."""
 
     period_begin: DateTime
-    """Begin of the scheduled period."""
+    """When the period starts."""
     period_end: DateTime | None = None
-    """End of the scheduled period, if known."""
+    """When the period ends; absent if open-ended."""
     status: Status
-    """Status value during the scheduled period."""
+    """The status the EVSE will have then."""

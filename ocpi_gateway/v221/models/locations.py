@@ -109,25 +109,25 @@ class Connector(OcpiModel):
     patch_required_fields: ClassVar[tuple[str, ...]] = ("last_updated",)
 
     id: CiString36
-    """Identifier of the Connector within the EVSE."""
+    """The connector's ID, unique within its EVSE."""
     standard: ConnectorType
-    """The standard of the installed connector."""
+    """Plug/socket standard."""
     format: ConnectorFormat
-    """The format (socket/cable) of the installed connector."""
+    """Socket or fixed cable."""
     power_type: PowerType
     """AC (number of phases) or DC."""
     max_voltage: Int
-    """Maximum voltage [V] (line to neutral for AC_3_PHASE)."""
+    """Highest voltage in V; phase to neutral for three-phase AC."""
     max_amperage: Int
     """Maximum amperage [A]."""
     max_electric_power: Int | None = None
     """Maximum electric power [W], when lower than voltage × amperage."""
     tariff_ids: list[CiString36] | None = None
-    """Identifiers of the currently valid charging tariffs."""
+    """IDs of the tariffs in force (at most one per tariff type at a time)."""
     terms_and_conditions: URL | None = None
-    """URL to the operator's terms and conditions."""
+    """Link to the operator's terms."""
     last_updated: DateTime
-    """Timestamp when this Connector was last updated (or created)."""
+    """When the connector was created or last changed."""
 
 
 class EVSE(OcpiModel):
@@ -136,11 +136,11 @@ class EVSE(OcpiModel):
     patch_required_fields: ClassVar[tuple[str, ...]] = ("last_updated",)
 
     uid: CiString36
-    """Unique, never changing technical ID of the EVSE within the CPO platform."""
+    """Technical EVSE ID, unique at the CPO and never changed."""
     evse_id: CiString48 | None = None
     """eMI3 EVSE ID; may be removed when `status` is REMOVED."""
     status: Status
-    """The current status of the EVSE."""
+    """Status now."""
     status_schedule: list[StatusSchedule] | None = None
     """Planned status updates of the EVSE."""
     capabilities: list[Capability] | None = None
@@ -148,19 +148,19 @@ class EVSE(OcpiModel):
     connectors: Annotated[list[Connector], Field(min_length=1)]
     """Connectors of the EVSE; only one can be used at a time."""
     floor_level: String4 | None = None
-    """Level on which the Charge Point is located (garage buildings)."""
+    """Floor, as numbered on site (car parks)."""
     coordinates: GeoLocation | None = None
     """Coordinates of the EVSE."""
     physical_reference: String16 | None = None
-    """A number/string printed on the outside of the EVSE."""
+    """Label on the EVSE's housing."""
     directions: list[DisplayText] | None = None
     """Directions from the Location to the EVSE."""
     parking_restrictions: list[ParkingRestriction] | None = None
-    """The restrictions that apply to the parking spot."""
+    """Who may park at the EVSE."""
     images: list[Image] | None = None
     """Images related to the EVSE."""
     last_updated: DateTime
-    """Timestamp when this EVSE or one of its Connectors was last updated."""
+    """When the EVSE or one of its connectors last changed."""
 
     @model_validator(mode="after")
     def _unique_connector_ids(self) -> Self:
@@ -178,19 +178,19 @@ class Location(OcpiModel):
     patch_required_fields: ClassVar[tuple[str, ...]] = ("last_updated",)
 
     country_code: CiString2
-    """ISO-3166 alpha-2 country code of the CPO that owns this Location."""
+    """Country (ISO 3166 alpha-2) of the CPO owning the location."""
     party_id: CiString3
     """ID of the CPO that owns this Location (ISO-15118)."""
     id: CiString36
-    """Unique, never changing ID of the location within the CPO platform."""
+    """Location ID, unique at the CPO and never changed."""
     publish: Boolean
-    """Whether the Location may be published on a website or app."""
+    """Whether apps and websites may show the location."""
     publish_allowed_to: list[PublishTokenType] | None = None
     """Tokens that may be shown this Location when `publish` is false."""
     name: String255 | None = None
-    """Display name of the location."""
+    """The location's name, as shown to drivers."""
     address: String255
-    """Street/block name and house number if available."""
+    """Street and, where there is one, house number."""
     city: String45
     """City or town."""
     postal_code: String10 | None = None
@@ -202,13 +202,13 @@ class Location(OcpiModel):
     coordinates: GeoLocation
     """Coordinates of the location."""
     related_locations: list[AdditionalGeoLocation] | None = None
-    """Related points relevant to the user."""
+    """Other points worth knowing, e.g. an entrance."""
     parking_type: ParkingType | None = None
-    """The general type of parking at the location."""
+    """Kind of parking place."""
     evses: list[EVSE] | None = None
-    """EVSEs that belong to this Location."""
+    """The location's EVSEs."""
     directions: list[DisplayText] | None = None
-    """Human-readable directions on how to reach the location."""
+    """How to get there, for people."""
     operator: BusinessDetails | None = None
     """The operator; when absent, the credentials' business details apply."""
     suboperator: BusinessDetails | None = None
@@ -216,23 +216,23 @@ class Location(OcpiModel):
     owner: BusinessDetails | None = None
     """The owner, if available."""
     facilities: list[Facility] | None = None
-    """Facilities this charging location directly belongs to."""
+    """Facilities the location is part of."""
     time_zone: String255
-    """IANA tzdata time zone of the location, e.g. ``Europe/Oslo``."""
+    """IANA time zone name, e.g. ``Europe/Oslo``."""
     opening_times: Hours | None = None
-    """When the EVSEs at the location can be accessed for charging."""
+    """When the EVSEs can be reached."""
     charging_when_closed: Boolean | None = None
     """Whether charging continues outside opening hours (absent means true)."""
     images: list[Image] | None = None
     """Images related to the location."""
     energy_mix: EnergyMix | None = None
-    """Details on the energy supplied at this location."""
+    """The energy delivered here."""
     last_updated: DateTime
-    """When this Location or one of its EVSEs or Connectors last changed."""
+    """When the location, an EVSE or a connector last changed."""
 
     @model_validator(mode="after")
     def _unique_evse_uids(self) -> Self:
-        # EVSE, uid: "Uniquely identifies the EVSE within the CPOs platform".
+        # EVSE, uid: unique across the CPO's platform, so within a Location too.
         twice = _duplicates([evse.uid for evse in self.evses or ()])
         if twice:
             raise ValueError(f"EVSE uid {twice[0]!r} appears more than once")
@@ -240,8 +240,8 @@ class Location(OcpiModel):
 
     @model_validator(mode="after")
     def _publish_allowed_to_only_when_unpublished(self) -> Self:
-        # Location, publish_allowed_to: "This field may only be used when the
-        # publish field is set to false."
+        # Location, publish_allowed_to: allowed only together with publish
+        # false.
         if self.publish and self.publish_allowed_to:
             raise ValueError("publish_allowed_to may only be used when publish is false")
         return self

@@ -8,9 +8,9 @@ objects that are present are validated whole: a PATCH that sends `evses` or
 `charging_periods` sends complete EVSE or ChargingPeriod objects.
 
 A JSON ``null`` means "no change": a field that is required in the full object
-cannot be null, and for an optional field ``null`` is dropped, since PATCH "is
-not suitable to remove information shared earlier" (mod_locations, *PATCH*);
-removing a value takes a PUT.
+cannot be null, and for an optional field ``null`` is dropped, since the spec
+says PATCH cannot be used to take back information sent before
+(mod_locations, *PATCH*); removing a value takes a PUT.
 
 `OcpiPatch.apply_to(obj)` merges a patch into a full object and validates the
 result again; list fields named in `OcpiModel.patch_append_fields` are extended

@@ -11,8 +11,7 @@ models with the spec's tables field by field.
   return, tab, line feed, …) are refused, as the spec's *string* type says.
 - ``URL``: a string(255) holding an absolute URL (scheme and host).
 - ``DateTime``: parsed leniently: a timestamp without a zone is UTC (types,
-  *DateTime*: "The absence of the timezone designator implies a UTC
-  timestamp"), an offset is converted to UTC, fractional seconds of any length
+  *DateTime*, says so), an offset is converted to UTC, fractional seconds of any length
   are kept to the microsecond. Always serialized as RFC 3339 in UTC with ``Z``
   and at most three fractional digits, so it fits the spec's string(25).
 - ``Number``: a `Decimal`, parsed from a JSON number without loss (see
@@ -116,8 +115,8 @@ class _OcpiString(OcpiType):
 
 
 def _check_printable_utf8(value: str) -> str:
-    # types, *string*: "Only printable UTF-8 allowed (Non-printable characters
-    # like: Carriage returns, Tabs, Line breaks, etc are not allowed)".
+    # types, *string*: printable UTF-8 only; control characters such as
+    # carriage return, tab and line feed are not allowed.
     for char in value:
         if unicodedata.category(char) in ("Cc", "Cs"):
             raise PydanticCustomError(
@@ -129,7 +128,7 @@ def _check_printable_utf8(value: str) -> str:
 
 
 def _check_printable_ascii(value: str) -> str:
-    # types, *CiString*: "Only printable ASCII allowed".
+    # types, *CiString*: printable ASCII only.
     for char in value:
         if not " " <= char <= "~":
             raise PydanticCustomError(
@@ -141,8 +140,8 @@ def _check_printable_ascii(value: str) -> str:
 
 
 def _check_token(value: str) -> str:
-    # credentials, *Credentials object*: the token "should only contain
-    # printable non-whitespace ASCII characters" (U+0021 to U+007E).
+    # credentials, *Credentials object*: the token is limited to printable
+    # ASCII without whitespace (U+0021 to U+007E).
     for char in value:
         if not "!" <= char <= "~":
             raise PydanticCustomError(
@@ -276,8 +275,8 @@ class _OcpiDateTime(OcpiType):
 
 
 def _validate_number(value: Any) -> Decimal:
-    # types, *number*: "Numbers in OCPI are formatted as JSON numbers": a JSON
-    # string or boolean is not a number, however numeric it looks.
+    # types, *number*: OCPI numbers are JSON numbers; a JSON string or
+    # boolean is not one, however numeric it looks.
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise PydanticCustomError(
             "ocpi_number", "{value} is not a JSON number", {"value": short_repr(value)}

@@ -129,9 +129,9 @@ def _json_error(model: type[BaseModel], raw: bytes | str, exc: Exception) -> Val
 def validate_each(model: type[M], items: Iterable[Any]) -> tuple[list[M], ItemErrors]:
     """Validate the items of a received list one by one.
 
-    transport_and_format, *GET*: when a list holds some correct objects and
-    some with problems, the client "should at least process the correct OCPI
-    objects". Returns the valid ones, in order, and the errors of the others.
+    transport_and_format, *GET*: when a list mixes correct and faulty
+    objects, the client is to go on with the correct ones. Returns the valid
+    ones, in order, and the errors of the others.
     """
     valid: list[M] = []
     errors: ItemErrors = []

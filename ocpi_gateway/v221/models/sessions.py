@@ -59,11 +59,11 @@ class ChargingPreferences(OcpiModel):
     """*ChargingPreferences* object: the driver's wishes for a session."""
 
     profile_type: ProfileType
-    """Type of Smart Charging Profile selected by the driver."""
+    """The driver's choice of smart charging profile."""
     departure_time: DateTime | None = None
     """Expected departure, an estimate."""
     energy_need: Number | None = None
-    """Requested amount of energy in kWh."""
+    """kWh the driver wants."""
     discharge_allowed: Boolean | None = None
     """Whether the EV may be discharged when needed (absent means false)."""
 
@@ -75,19 +75,19 @@ class Session(OcpiModel):
     patch_append_fields: ClassVar[tuple[str, ...]] = ("charging_periods",)
 
     country_code: CiString2
-    """ISO-3166 alpha-2 country code of the CPO that owns this Session."""
+    """Country (ISO 3166 alpha-2) of the CPO owning the session."""
     party_id: CiString3
     """ID of the CPO that owns this Session (ISO-15118)."""
     id: CiString36
-    """Unique id of the session in the CPO platform."""
+    """Session ID, unique at the CPO."""
     start_date_time: DateTime
     """When the session became ACTIVE (when PENDING: when it was created)."""
     end_date_time: DateTime | None = None
     """When the session was completed/finished."""
     kwh: Number
-    """How many kWh were charged."""
+    """kWh delivered so far."""
     cdr_token: CdrToken
-    """Token used to start this charging session."""
+    """The token the session was started with."""
     auth_method: AuthMethod
     """Method used for authentication."""
     authorization_reference: CiString36 | None = None
@@ -99,17 +99,17 @@ class Session(OcpiModel):
     connector_id: CiString36
     """Connector.id of the Connector (``#NA`` likewise)."""
     meter_id: String255 | None = None
-    """Optional identification of the kWh meter."""
+    """Identifier of the meter, if known."""
     currency: String3
-    """ISO 4217 code of the currency used for this session."""
+    """Currency of all amounts (ISO 4217)."""
     charging_periods: list[ChargingPeriod] | None = None
-    """Charging Periods to calculate and verify the total cost."""
+    """Periods from which the cost can be worked out."""
     total_cost: Price | None = None
     """Total cost so far; absent does not mean free of charge."""
     status: SessionStatus
-    """The status of the session."""
+    """Where the session stands."""
     last_updated: DateTime
-    """Timestamp when this Session was last updated (or created)."""
+    """When the session was created or last changed."""
 
 
 SessionPatch = patch_model(Session)

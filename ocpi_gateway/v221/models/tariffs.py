@@ -35,8 +35,8 @@ __all__ = [
     "TariffType",
 ]
 
-#: TariffRestrictions, start_date: "Regex: ([12][0-9]{3})-(0[1-9]|1[0-2])-
-#: (0[1-9]|[12][0-9]|3[01])"; end_date has the same syntax.
+#: TariffRestrictions: the pattern of start_date's table; end_date has the
+#: same syntax.
 DATE_PATTERN = r"([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 
 TimeOfDay = Annotated[str, string_with("string", 5, TIME_OF_DAY_PATTERN)]
@@ -85,9 +85,9 @@ class PriceComponent(OcpiModel):
     """*PriceComponent* class: the price of one dimension."""
 
     type: TariffDimensionType
-    """The dimension that is being priced."""
+    """What is priced."""
     price: Number
-    """Price per unit (excl. VAT) for this dimension."""
+    """Price per unit without VAT."""
     vat: Number | None = None
     """VAT percentage; absent means no VAT applies (not the same as 0)."""
     step_size: Int
@@ -98,21 +98,21 @@ class TariffRestrictions(OcpiModel):
     """*TariffRestrictions* class: when a TariffElement is active (logical AND)."""
 
     start_time: TimeOfDay | None = None
-    """Start time of day in local time, ``HH:MM``."""
+    """Local time of day from which the element applies, ``HH:MM``."""
     end_time: TimeOfDay | None = None
     """End time of day in local time; before `start_time` wraps to next day."""
     start_date: LocalDate | None = None
-    """Start date in local time, inclusive, ``YYYY-MM-DD``."""
+    """First local date on which the element applies, ``YYYY-MM-DD``."""
     end_date: LocalDate | None = None
-    """End date in local time, exclusive, ``YYYY-MM-DD``."""
+    """Local date from which it no longer applies, ``YYYY-MM-DD``."""
     min_kwh: Number | None = None
-    """Minimum consumed energy in kWh (inclusive)."""
+    """Applies once this many kWh have been used (inclusive)."""
     max_kwh: Number | None = None
-    """Maximum consumed energy in kWh (exclusive)."""
+    """Applies until this many kWh have been used (exclusive)."""
     min_current: Number | None = None
-    """Sum of the minimum current over all phases, in A."""
+    """Active from this total current (all phases, A) up."""
     max_current: Number | None = None
-    """Sum of the maximum current over all phases, in A."""
+    """Active below this total current (all phases, A)."""
     min_power: Number | None = None
     """Minimum power in kW."""
     max_power: Number | None = None
@@ -122,9 +122,9 @@ class TariffRestrictions(OcpiModel):
     max_duration: Int | None = None
     """Maximum duration of the session in seconds (exclusive)."""
     day_of_week: list[DayOfWeek] | None = None
-    """Which day(s) of the week this TariffElement is active."""
+    """Weekdays on which the element applies."""
     reservation: ReservationRestrictionType | None = None
-    """When present, the TariffElement describes reservation costs."""
+    """Set for elements that price a reservation."""
 
 
 class TariffElement(OcpiModel):
@@ -137,8 +137,8 @@ class TariffElement(OcpiModel):
 
     @model_validator(mode="after")
     def _reservation_dimensions(self) -> Self:
-        # TariffRestrictions, reservation: "A reservation can only have: FLAT
-        # and TIME TariffDimensions".
+        # TariffRestrictions, reservation: reservation costs are priced with
+        # FLAT and TIME dimensions only.
         if self.restrictions is not None and self.restrictions.reservation is not None:
             allowed = {TariffDimensionType.FLAT, TariffDimensionType.TIME}
             for component in self.price_components:
@@ -153,13 +153,13 @@ class Tariff(OcpiModel):
     """*Tariff* object: a CPO's price list for charging."""
 
     country_code: CiString2
-    """ISO-3166 alpha-2 country code of the CPO that owns this Tariff."""
+    """Country (ISO 3166 alpha-2) of the CPO owning the tariff."""
     party_id: CiString3
     """ID of the CPO that owns this Tariff (ISO-15118)."""
     id: CiString36
-    """Unique ID of the tariff within the CPO platform."""
+    """Tariff ID, unique at the CPO."""
     currency: String3
-    """ISO-4217 code of the currency of this tariff."""
+    """Currency of the prices (ISO 4217)."""
     type: TariffType | None = None
     """Type of the tariff; absent means valid for all sessions."""
     tariff_alt_text: list[DisplayText] | None = None
@@ -173,10 +173,10 @@ class Tariff(OcpiModel):
     elements: Annotated[list[TariffElement], Field(min_length=1)]
     """The tariff elements; the first matching element per dimension applies."""
     start_date_time: DateTime | None = None
-    """When this tariff becomes active, in UTC."""
+    """From when the tariff applies (UTC)."""
     end_date_time: DateTime | None = None
-    """After when this tariff is no longer valid, in UTC."""
+    """Until when the tariff applies (UTC)."""
     energy_mix: EnergyMix | None = None
-    """Details on the energy supplied with this tariff."""
+    """The energy sold under this tariff."""
     last_updated: DateTime
-    """Timestamp when this Tariff was last updated (or created)."""
+    """When the tariff was created or last changed."""

@@ -57,16 +57,16 @@ class EnergyContract(OcpiModel):
     """*EnergyContract* class: the driver's own energy supplier/contract."""
 
     supplier_name: String64
-    """Name of the energy supplier for this token."""
+    """The driver's energy supplier."""
     contract_id: String64 | None = None
-    """Contract ID at the energy supplier."""
+    """The driver's contract number there."""
 
 
 class LocationReferences(OcpiModel):
     """*LocationReferences* class: a location and some of its EVSEs."""
 
     location_id: CiString36
-    """Unique identifier for the location."""
+    """Location.id."""
     evse_uids: list[CiString36] | None = None
     """Unique identifiers of EVSEs within the given location."""
 
@@ -77,7 +77,7 @@ class Token(OcpiModel):
     patch_required_fields: ClassVar[tuple[str, ...]] = ("last_updated",)
 
     country_code: CiString2
-    """ISO-3166 alpha-2 country code of the eMSP that owns this Token."""
+    """Country (ISO 3166 alpha-2) of the eMSP owning the token."""
     party_id: CiString3
     """ID of the eMSP that owns this Token (ISO-15118)."""
     uid: CiString36
@@ -87,15 +87,15 @@ class Token(OcpiModel):
     contract_id: CiString36
     """The EV driver's contract ID within the eMSP platform (eMA ID)."""
     visual_number: String64 | None = None
-    """Visual readable number/identification as printed on the Token."""
+    """The number printed on the token."""
     issuer: String64
-    """Issuing company, most of the times the name printed on the token."""
+    """Who issued the token, usually the name printed on it."""
     group_id: CiString36 | None = None
     """Groups tokens that work as one (OCPP 1.x parentIdTag, max 20 there)."""
     valid: Boolean
     """Is this Token valid."""
     whitelist: WhitelistType
-    """What type of white-listing is allowed."""
+    """When the CPO may authorize the token without asking the eMSP."""
     language: String2 | None = None
     """ISO 639-1 language code of the Token owner's preferred language."""
     default_profile_type: ProfileType | None = None
@@ -103,16 +103,16 @@ class Token(OcpiModel):
     energy_contract: EnergyContract | None = None
     """The driver's own energy supplier/contract, where supported."""
     last_updated: DateTime
-    """Timestamp when this Token was last updated (or created)."""
+    """When the token was created or last changed."""
 
 
 class AuthorizationInfo(OcpiModel):
     """*AuthorizationInfo* object: the answer to a real-time authorization."""
 
     allowed: AllowedType
-    """Status of the Token, and whether charging is allowed at the location."""
+    """Whether the token may charge (at the given location)."""
     token: Token
-    """The complete Token object for which authorization was requested."""
+    """The whole token that was asked about."""
     location: LocationReferences | None = None
     """The location and EVSEs the driver may charge at, if requested."""
     authorization_reference: CiString36 | None = None

@@ -5,9 +5,9 @@ Two enums are open-ended on input, on purpose:
 - `Endpoint.identifier` also takes a custom module ID: the spec allows parties
   to extend ModuleID with their own (*Custom Modules*, e.g. ``nltnm-tokens``).
 - `Version.version` also takes a version this enum does not list (e.g.
-  ``2.3.0``): the VersionNumber enum is the "list of known versions" of 2.2.1,
-  and a partner's versions list will name later ones. Refusing them would
-  make us unable to read the whole list.
+  ``2.3.0``): the VersionNumber enum names the versions 2.2.1 knew of, and a
+  partner's versions list will name later ones. Refusing them would make us
+  unable to read the whole list.
 
 Known values still come back as enum members.
 """
@@ -74,7 +74,7 @@ class Version(OcpiModel):
     version: AnyVersionNumber
     """The version number."""
     url: URL
-    """URL to the endpoint containing version specific information."""
+    """Where this version's details are."""
 
 
 class Endpoint(OcpiModel):
@@ -83,7 +83,7 @@ class Endpoint(OcpiModel):
     identifier: AnyModuleID
     """Endpoint identifier."""
     role: InterfaceRole
-    """Interface role this endpoint implements (no meaning for credentials)."""
+    """Whether this is the sender or receiver interface (moot for credentials)."""
     url: URL
     """URL to the endpoint."""
 
@@ -94,4 +94,4 @@ class VersionDetails(OcpiModel):
     version: AnyVersionNumber
     """The version number."""
     endpoints: Annotated[list[Endpoint], Field(min_length=1)]
-    """A list of supported endpoints for this version."""
+    """The module interfaces offered, at least one."""

@@ -45,29 +45,29 @@ OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
         "pattern": TIME_OF_DAY_PATTERN,
         "kind": SPEC_TEXT,
         "reason": "the table gives the regex only for period_begin; period_end's "
-        "description says 'syntax as for period_begin'",
+        "description refers to period_begin's syntax",
     },
     ("mod_tariffs_tariffrestrictions_class", "end_time"): {
         "pattern": TIME_OF_DAY_PATTERN,
         "kind": SPEC_TEXT,
-        "reason": "end_time's description says 'Same syntax as start_time'",
+        "reason": "end_time's description refers to start_time's syntax",
     },
     ("mod_tariffs_tariffrestrictions_class", "end_date"): {
         "pattern": DATE_PATTERN,
         "kind": SPEC_TEXT,
-        "reason": "end_date's description says 'Same syntax as start_date'",
+        "reason": "end_date's description refers to start_date's syntax",
     },
     ("version_information_endpoint_endpoint_class", "identifier"): {
         "also_accepts_other_strings": True,
         "kind": SPEC_TEXT,
-        "reason": "'Custom Modules': the ModuleID enum can be extended with custom "
-        "module IDs, e.g. nltnm-tokens",
+        "reason": "section Custom Modules: parties may add their own module IDs "
+        "to ModuleID, e.g. nltnm-tokens",
     },
     ("version_information_endpoint_version_class", "version"): {
         "also_accepts_other_strings": True,
         "kind": DELIBERATE,
-        "reason": "VersionNumber is the 'list of known versions' of 2.2.1; a "
-        "partner's versions list names later ones (2.3.0) and must stay readable",
+        "reason": "VersionNumber lists the versions 2.2.1 knew of; a partner's "
+        "versions list names later ones (2.3.0) and must stay readable",
     },
     ("version_information_get_details_endpoint_data", "version"): {
         "also_accepts_other_strings": True,
@@ -77,8 +77,8 @@ OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("credentials_credentials_object", "token"): {
         "charset": "printable non-whitespace ASCII",
         "kind": SPEC_TEXT,
-        "reason": "token's description: 'It should only contain printable "
-        "non-whitespace ASCII characters' (U+0021 to U+007E)",
+        "reason": "token's description limits it to printable ASCII without "
+        "whitespace (U+0021 to U+007E)",
     },
     ("transport_and_format_response_format", "status_message"): {
         "charset": "any",

@@ -33,7 +33,7 @@ NOW = datetime(2015, 6, 30, 21, 59, 59, tzinfo=UTC)
 
 
 def test_error_response_has_no_data_field() -> None:
-    # The spec's example "Response with an error (contains no data field)".
+    # As in the spec's example of an error response: no data field.
     response: OcpiResponse[Any] = OcpiResponse.error(
         StatusCode.INVALID_OR_MISSING_PARAMETERS, "Missing required field: type", timestamp=NOW
     )
@@ -138,8 +138,8 @@ def test_status_code_enum_ranges() -> None:
 
 
 def test_a_list_with_some_bad_items_keeps_the_good_ones() -> None:
-    # transport_and_format, GET: "the client should at least process the
-    # correct OCPI objects".
+    # transport_and_format, GET: a client goes on with the correct objects of
+    # a partly faulty list.
     raw = parse_json(example_bytes("transport_and_format_get_token_list_example.json"))
     tokens = raw["data"]
     tokens[1]["whitelist"] = "SOMETIMES"

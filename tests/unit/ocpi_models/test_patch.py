@@ -45,8 +45,8 @@ def _refused(patch: type[OcpiPatch], data: dict[str, Any]) -> list[str]:
     "patch", [LocationPatch, EvsePatch, ConnectorPatch, SessionPatch, TokenPatch]
 )
 def test_patch_must_carry_last_updated(patch: type[OcpiPatch]) -> None:
-    # mod_locations/mod_sessions/mod_tokens, PATCH: "Any request to the PATCH
-    # method SHALL contain the last_updated field."
+    # mod_locations/mod_sessions/mod_tokens, PATCH: last_updated is mandatory
+    # in every PATCH.
     assert _refused(patch, {}) == ["last_updated: missing required field"]
     assert patch.model_validate({"last_updated": STAMP}).changes() == {
         "last_updated": datetime(2019, 6, 24, 12, 39, 9, tzinfo=UTC)
@@ -131,8 +131,8 @@ def test_session_patch_adds_charging_periods() -> None:
 
 
 def test_session_patch_with_empty_charging_periods_changes_nothing() -> None:
-    # "If the request charging_periods list is omitted (or contains an empty
-    # list), no changes SHALL be made to the existing list".
+    # mod_sessions, PATCH: an absent or empty charging_periods list leaves the
+    # session's periods as they are.
     session = validate_json(Session, example_bytes("session_example_2_short_finished.json"))
     patch = SessionPatch.model_validate({"charging_periods": [], "last_updated": STAMP})
     assert patch.apply_to(session).charging_periods == session.charging_periods
