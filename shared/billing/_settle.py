@@ -27,26 +27,19 @@ from datetime import datetime
 from decimal import Decimal
 
 from shared.billing._matching import Phase
+from shared.billing._money import UNITS, ExactPrice, charge_cost, exact_sum, limit
 from shared.billing._numbers import ceil_to_step, seconds_between
 from shared.billing._segments import ActiveComponents, Segment
-from shared.billing.results import ChargingPeriod, DimensionCharge, PricedSession, sum_prices
+from shared.billing.results import ChargingPeriod, DimensionCharge, PricedSession
 from shared.billing.tariff import Price, PriceComponent, Tariff, TariffDimension
 from shared.billing.usage import UsageState
 
 __all__ = ["RawPeriod", "absorb", "settle"]
 
 _ZERO = Decimal(0)
-_HUNDRED = Decimal(100)
-# Units in which quantities are measured and step_size counts, per unit priced.
-_UNITS = {
-    TariffDimension.ENERGY: Decimal(1000),  # Wh per kWh
-    TariffDimension.TIME: Decimal(3600),  # seconds per hour
-    TariffDimension.PARKING_TIME: Decimal(3600),
-    TariffDimension.FLAT: Decimal(1),
-}
 _TIME_DIMENSIONS = (TariffDimension.TIME, TariffDimension.PARKING_TIME)
-_WH = _UNITS[TariffDimension.ENERGY]
-_HOUR = _UNITS[TariffDimension.TIME]
+_WH = UNITS[TariffDimension.ENERGY]
+_HOUR = UNITS[TariffDimension.TIME]
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,25 +160,6 @@ def _apply_step_sizes(drafts: list[_Draft]) -> None:
         last.billed += ceil_to_step(total, last.component.step_size) - total
 
 
-def _cost(component: PriceComponent, billed: Decimal) -> Price:
-    excl = component.price * billed / _UNITS[component.type]
-    if component.vat is None:
-        return Price(excl, excl)
-    return Price(excl, excl + excl * component.vat / _HUNDRED)
-
-
-def _limit(total: Price, low: Price | None, high: Price | None) -> Price:
-    excl, incl = total.excl_vat, total.incl_vat if total.incl_vat is not None else total.excl_vat
-    if low is not None:
-        excl = max(excl, low.excl_vat)
-        incl = max(incl, low.incl_vat) if low.incl_vat is not None else incl
-    if high is not None:
-        excl = min(excl, high.excl_vat)
-        incl = min(incl, high.incl_vat) if high.incl_vat is not None else incl
-    # A limit given without its incl. VAT side must not leave incl. VAT below excl. VAT.
-    return Price(excl, max(incl, excl))
-
-
 def _period(raw: RawPeriod, charges: list[DimensionCharge]) -> ChargingPeriod:
     hours = raw.seconds / _HOUR
     return ChargingPeriod(
@@ -216,8 +190,11 @@ def settle(
     drafts = _draft_charges(raw_periods)
     _apply_step_sizes(drafts)
     per_period: list[list[DimensionCharge]] = [[] for _ in raw_periods]
+    costs: list[tuple[_Draft, ExactPrice]] = []
     for d in drafts:
-        unit = _UNITS[d.dimension]
+        unit = UNITS[d.dimension]
+        cost = charge_cost(d.component, d.billed)
+        costs.append((d, cost))
         per_period[d.period].append(
             DimensionCharge(
                 dimension=d.dimension,
@@ -225,32 +202,32 @@ def settle(
                 component=d.component,
                 volume=d.measured / unit,
                 billed_volume=d.billed / unit,
-                cost=_cost(d.component, d.billed),
+                cost=cost.to_price(),
                 reservation=d.reservation,
             )
         )
     periods = tuple(_period(raw, c) for raw, c in zip(raw_periods, per_period, strict=True))
-    return _totals(tariff, raw_periods, periods, (start, end, session_start))
+    return _totals(tariff, raw_periods, periods, costs, (start, end, session_start))
 
 
 def _totals(
     tariff: Tariff,
     raw_periods: Sequence[RawPeriod],
     periods: tuple[ChargingPeriod, ...],
+    costs: list[tuple[_Draft, ExactPrice]],
     times: tuple[datetime, datetime, datetime | None],
 ) -> PricedSession:
     start, end, session_start = times
-    charges = [c for p in periods for c in p.charges]
 
     def seconds_in(state: UsageState) -> Decimal:
         return sum((r.seconds for r in raw_periods if r.state is state), _ZERO)
 
     def cost_of(dimensions: tuple[TariffDimension, ...], reservation: bool) -> Price:
-        return sum_prices(
-            c.cost for c in charges if c.dimension in dimensions and c.reservation is reservation
-        )
+        return exact_sum(
+            c for d, c in costs if d.dimension in dimensions and d.reservation is reservation
+        ).to_price()
 
-    uncapped = sum_prices(c.cost for c in charges)
+    uncapped = exact_sum(c for _, c in costs)
     session_s = _ZERO if session_start is None else seconds_between(session_start, end)
     return PricedSession(
         tariff_id=tariff.id,
@@ -267,6 +244,6 @@ def _totals(
         total_parking_cost=cost_of((TariffDimension.PARKING_TIME,), False),
         total_fixed_cost=cost_of((TariffDimension.FLAT,), False),
         total_reservation_cost=cost_of((TariffDimension.FLAT, TariffDimension.TIME), True),
-        uncapped_cost=uncapped,
-        total_cost=_limit(uncapped, tariff.min_price, tariff.max_price),
+        uncapped_cost=uncapped.to_price(),
+        total_cost=limit(uncapped, tariff.min_price, tariff.max_price).to_price(),
     )

@@ -19,6 +19,7 @@ from shared.billing import (
     TariffDimension,
     TariffElement,
     price_session,
+    round_price,
 )
 from shared.billing.tariff import PriceComponent
 from tests.unit.billing.helpers import (
@@ -434,3 +435,20 @@ def test_running_session_bills_time_since_the_last_sample() -> None:
     later = replace(usage, end=usage.end + timedelta(minutes=10))
     priced = price_session(per_hour, later)
     assert priced.total_cost.excl_vat == D("6.00") + D("0.80")
+
+
+def test_totals_are_exact_when_the_parts_are_not() -> None:
+    """1 min at 0.50/h, 2 min at 0.70/h, 4 min at 0.50/h: 0.008333… + 0.023333… + 0.033333…
+    is exactly (0.5 + 1.4 + 2.0) / 60 = 0.065, which rounds half up to 0.07; summing the
+    parts as 34-digit Decimals would give 0.06499…9 and round to 0.06."""
+    parts = tariff(
+        ((component(TIME, "0.50"),), Restrictions(end_time=time(10, 1))),
+        ((component(TIME, "0.70"),), Restrictions(end_time=time(10, 3))),
+        ((component(TIME, "0.50"),), None),
+    )
+    usage = build_usage(AMS, local(AMS, 2024, 6, 4, 10), [Leg(7, CHARGING, 500)])
+    priced = price_session(parts, usage)
+    assert len(priced.charges) == 3
+    assert priced.total_time_cost.excl_vat == D("0.065")
+    assert priced.total_cost.excl_vat == D("0.065")
+    assert round_price(priced.total_cost).excl_vat == D("0.07")
