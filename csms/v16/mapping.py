@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.domain.stations import BootInfo, ConnectorStatus
+import orjson
 
-__all__ = ["V16_STATUS", "boot_info", "connector_status"]
+from shared.domain.stations import BootInfo, ConnectorStatus
+from shared.store.device_model import ConfigurationKey
+
+__all__ = ["V16_STATUS", "boot_info", "configuration_keys", "connector_status"]
 
 # 1.6 ChargePointStatus → domain status. The five "occupied" states keep their detail in
 # `ocpp_status` (and become the ChargingState where it matters).
@@ -41,3 +44,30 @@ def boot_info(payload: dict[str, Any]) -> BootInfo:
         meter_type=payload.get("meterType"),
         meter_serial_number=payload.get("meterSerialNumber"),
     )
+
+
+def configuration_keys(payload: dict[str, Any]) -> tuple[list[ConfigurationKey], list[str]]:
+    """GetConfiguration.conf → (the keys it reports, the keys it does not know) (1.6 §6.23).
+
+    A value that is not a string (some chargers send numbers or booleans, PITFALLS "Real
+    chargers" #5) is kept in its JSON spelling.
+    """
+    keys = [
+        ConfigurationKey(
+            key=entry["key"],
+            value=_config_value(entry.get("value")),
+            readonly=bool(entry.get("readonly", False)),
+        )
+        for entry in payload.get("configurationKey") or ()
+    ]
+    return keys, list(payload.get("unknownKey") or ())
+
+
+def _config_value(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return orjson.dumps(value).decode()

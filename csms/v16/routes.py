@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from csms.dispatch import RouteTable
-from csms.v16.handlers import core
+from csms.v16.handlers import core, data_transfer, firmware, security
 
 __all__ = ["ROUTES"]
 
@@ -13,5 +13,12 @@ ROUTES = RouteTable(
         "BootNotification": core.on_boot_notification,
         "Heartbeat": core.on_heartbeat,
         "StatusNotification": core.on_status_notification,
+        "DataTransfer": data_transfer.on_data_transfer,
+        "DiagnosticsStatusNotification": firmware.on_diagnostics_status_notification,
+        "FirmwareStatusNotification": firmware.on_firmware_status_notification,
+        # 1.6 security whitepaper (Edition 2) extensions; SignCertificate stays NotSupported.
+        "LogStatusNotification": firmware.on_log_status_notification,
+        "SecurityEventNotification": security.on_security_event_notification,
+        "SignedFirmwareStatusNotification": firmware.on_signed_firmware_status_notification,
     },
 )

@@ -14,6 +14,7 @@ from shared.billing.pricing import SessionPricer, price_session, running_cost
 from shared.billing.results import (
     ChargingPeriod,
     DimensionCharge,
+    PeriodDimension,
     PricedSession,
     round_price,
     sum_prices,
@@ -37,6 +38,7 @@ __all__ = [
     "ChargingPeriod",
     "DayOfWeek",
     "DimensionCharge",
+    "PeriodDimension",
     "Price",
     "PriceComponent",
     "PricedSession",

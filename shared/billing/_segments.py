@@ -151,6 +151,6 @@ def _power_kw(interval: Interval) -> Decimal | None:
     if interval.power_w is not None:
         return interval.power_w / _WH_PER_KWH
     span = seconds_between(interval.start, interval.end)
-    if span == 0:
-        return None
+    if span == 0 or interval.phase is Phase.RESERVATION:
+        return None  # no vehicle draws power during a reservation
     return interval.energy_wh * _KW_PER_WH_PER_S / span

@@ -12,13 +12,37 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 from shared.billing.tariff import Price, PriceComponent, TariffDimension
 from shared.billing.usage import UsageState
 
-__all__ = ["ChargingPeriod", "DimensionCharge", "PricedSession", "round_price", "sum_prices"]
+__all__ = [
+    "ChargingPeriod",
+    "DimensionCharge",
+    "PeriodDimension",
+    "PricedSession",
+    "round_price",
+    "sum_prices",
+]
 
 _ZERO = Decimal(0)
+
+
+class PeriodDimension(StrEnum):
+    """What a charging period reports (the CDR subset of mod_cdrs, CdrDimensionType).
+
+    A FLAT fee is no dimension in OCPI 2.2.1; it shows only as a `DimensionCharge`.
+    """
+
+    ENERGY = "ENERGY"  # kWh
+    TIME = "TIME"  # hours charging
+    PARKING_TIME = "PARKING_TIME"  # hours not charging
+    RESERVATION_TIME = "RESERVATION_TIME"  # hours reserved before the session
+    MIN_CURRENT = "MIN_CURRENT"  # A, summed over phases
+    MAX_CURRENT = "MAX_CURRENT"
+    MIN_POWER = "MIN_POWER"  # kW
+    MAX_POWER = "MAX_POWER"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +92,30 @@ class ChargingPeriod:
     def cost(self) -> Price:
         """Sum of this period's charges."""
         return sum_prices(c.cost for c in self.charges)
+
+    @property
+    def dimensions(self) -> tuple[tuple[PeriodDimension, Decimal], ...]:
+        """The period's measured values that apply to its state, as (dimension, volume)."""
+        if self.state is UsageState.RESERVED:
+            found = [(PeriodDimension.RESERVATION_TIME, self.reservation_time_hours)]
+        elif self.state is UsageState.CHARGING:
+            found = [
+                (PeriodDimension.ENERGY, self.energy_kwh),
+                (PeriodDimension.TIME, self.time_hours),
+            ]
+        else:
+            found = [
+                (PeriodDimension.ENERGY, self.energy_kwh),
+                (PeriodDimension.PARKING_TIME, self.parking_time_hours),
+            ]
+        observed = (
+            (PeriodDimension.MIN_CURRENT, self.min_current_a),
+            (PeriodDimension.MAX_CURRENT, self.max_current_a),
+            (PeriodDimension.MIN_POWER, self.min_power_kw),
+            (PeriodDimension.MAX_POWER, self.max_power_kw),
+        )
+        found.extend((d, v) for d, v in observed if v is not None)
+        return tuple(found)
 
     def element_for(self, dimension: TariffDimension) -> int | None:
         """Index of the element that priced `dimension` in this period, if any did."""

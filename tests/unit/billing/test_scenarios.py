@@ -12,6 +12,7 @@ import pytest
 
 from shared.billing import (
     DayOfWeek,
+    PeriodDimension,
     Price,
     PricedSession,
     Restrictions,
@@ -452,3 +453,32 @@ def test_totals_are_exact_when_the_parts_are_not() -> None:
     assert priced.total_time_cost.excl_vat == D("0.065")
     assert priced.total_cost.excl_vat == D("0.065")
     assert round_price(priced.total_cost).excl_vat == D("0.07")
+
+
+def test_period_dimensions_follow_the_state() -> None:
+    """Reserved 15 min, charged 30 min (6 kWh, 12 kW reported, 17 A), parked 45 min."""
+    usage = build_usage(
+        AMS,
+        local(AMS, 2024, 6, 4, 10),
+        [
+            Leg(15, RESERVED),
+            Leg(30, CHARGING, 6000, power_w=12000, current_a=17),
+            Leg(45, PARKED, power_w=0, current_a=0),
+        ],
+    )
+    flat_only = tariff(((component(FLAT, "1.00"),), None))
+    reserved, charging, parked = price_session(flat_only, usage).periods
+    assert reserved.dimensions == ((PeriodDimension.RESERVATION_TIME, D("0.25")),)
+    assert charging.dimensions == (
+        (PeriodDimension.ENERGY, D(6)),
+        (PeriodDimension.TIME, D("0.5")),
+        (PeriodDimension.MIN_CURRENT, D(17)),
+        (PeriodDimension.MAX_CURRENT, D(17)),
+        (PeriodDimension.MIN_POWER, D(12)),
+        (PeriodDimension.MAX_POWER, D(12)),
+    )
+    assert parked.dimensions[:2] == (
+        (PeriodDimension.ENERGY, D(0)),
+        (PeriodDimension.PARKING_TIME, D("0.75")),
+    )
+    assert charging.cost == price("1.00", "1.00")
