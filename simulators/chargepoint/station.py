@@ -1,0 +1,422 @@
+"""One simulated charging station: its connection, boot, heartbeats and outbox.
+
+The station runs as one task (`run`) that connects, talks and reconnects; per connection it
+adds the library's reader task (`ChargePoint.start`) and one conversation task that boots and
+then sends the outbox in order. Everything periodic is a named timer (`timers.Timers`), not a
+task. What the EVSEs do lives in `charging.Charging`; how messages are spelled, in the
+version's dialect.
+
+Connection losses are normal: the station reconnects with exponential back-off and jitter
+(`backoff.Backoff`), keeps transaction-related messages queued meanwhile, and sends them in
+order once it is back (without a new BootNotification: OCPP boots only when the station
+reboots, 1.6 §4.2 / 2.0.1 B01).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import ocpp.messages
+from ocpp.exceptions import OCPPError, UnknownCallErrorCodeError
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.typing import Subprotocol
+
+from . import catalogue as k
+from .backoff import Backoff
+from .config import StationConfig
+from .device_model import Setting
+from .evse import BootReason, Transaction
+from .maintenance import Maintenance
+from .observer import EventKind, StationEvent, StationObserver, StationStats
+from .outbox import Failure, Outbox, Outgoing
+from .timers import Timers
+
+if TYPE_CHECKING:
+    from .charging import Charging
+    from .dialect import ChargePointLike, Dialect
+
+__all__ = ["Station"]
+
+_log = logging.getLogger(__name__)
+_CALL_FAILURES = (OCPPError, UnknownCallErrorCodeError, TimeoutError)
+
+
+class _RebootNow(Exception):
+    """Raised out of the conversation when the outbox reaches a reboot barrier."""
+
+
+class Station:
+    """A simulated charging station speaking OCPP 1.6J or 2.0.1 to one CSMS URL."""
+
+    def __init__(self, config: StationConfig, observer: StationObserver | None = None) -> None:
+        from .charging import Charging  # circular: Charging needs a Station to act on
+        from .v16 import Dialect16
+        from .v201 import Dialect201
+
+        self.config = config
+        self.observer = observer
+        self.rng = random.Random(config.seed if config.seed is not None else config.station_id)
+        self.device_model = k.build_device_model(config)
+        self.device_model.on_change = self._setting_changed
+        self.stats = StationStats()
+        self.outbox = Outbox()
+        self.timers = Timers()
+        self.timers.on_error = lambda name, exc: self.report_error("timer_failed", exc)
+        self.backoff = Backoff(
+            self.rng,
+            minimum=config.backoff_min,
+            maximum=config.backoff_max,
+            random_range=config.backoff_random,
+            repeat=config.backoff_repeat,
+        )
+        self.charging: Charging = Charging(self)
+        self.maintenance = Maintenance(self)
+        self.dialect: Dialect = Dialect16(self) if config.version == "1.6" else Dialect201(self)
+        self.connected = False
+        self.booted = False
+        self.boot_status: str | None = None
+        self._needs_boot = True
+        self._boot_reason = BootReason.POWER_UP
+        self._boot_now = asyncio.Event()
+        self._reboot_reason: BootReason | None = None
+        self._ws: ClientConnection | None = None
+        self._outage_until = 0.0
+        self._deferred: list[Callable[[], None]] = []
+        self._holding: list[Outgoing] | None = None
+        self._online_event = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    # -- public surface -------------------------------------------------------------------
+
+    @property
+    def station_id(self) -> str:
+        """The station's identity (the last path segment of its URL)."""
+        return self.config.station_id
+
+    @property
+    def online(self) -> bool:
+        """Connected and accepted by the CSMS: free to send anything."""
+        return self.connected and self.booted
+
+    def active_transactions(self) -> list[Transaction]:
+        """The transactions running now."""
+        return [e.transaction for e in self.charging.evses if e.transaction is not None]
+
+    async def wait_online(self) -> None:
+        """Return once the station is connected and accepted."""
+        while not self.online:
+            await self._online_event.wait()
+
+    def drop_connection(self, duration: float) -> None:
+        """Simulate a network outage: cut the link now and stay offline for `duration` s.
+
+        The CSMS sees the TCP connection vanish without a close handshake. Transactions go on;
+        their messages are queued and delivered, marked offline, after reconnecting.
+        """
+        loop = asyncio.get_running_loop()
+        self._outage_until = max(self._outage_until, loop.time() + max(0.0, duration))
+        if self._ws is not None:
+            self._ws.transport.abort()
+
+    async def run(self) -> None:
+        """Connect, talk and reconnect until `stop()` (or cancellation)."""
+        self._task = asyncio.current_task()
+        # PITFALLS: the library validates in a thread pool by default, which costs latency
+        # and has caused races; validate in-line (process-wide, and right for a CSMS too).
+        ocpp.messages.ASYNC_VALIDATION = False
+        self.charging.start()
+        try:
+            while True:
+                await self._sit_out_outage()
+                reboot = await self._connect_and_serve()
+                if reboot is not None:
+                    await self._reboot(reboot)
+                else:
+                    await asyncio.sleep(self.backoff.next_delay())
+        finally:
+            self.timers.cancel_all()
+            self._link_down()
+
+    async def stop(self) -> None:
+        """Stop running and close the connection."""
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def request_reboot(self, reason: BootReason, *, graceful: bool) -> None:
+        """Reboot once the outbox has sent what was queued before (graceful) or at once."""
+        barrier = Outgoing(build=None)
+        self._reboot_reason = reason
+        if graceful:
+            self.outbox.put(barrier)
+        else:
+            self.outbox.put_front(barrier)
+
+    def triggered_boot(self) -> Outgoing:
+        """A BootNotification the CSMS asked for while the station is accepted."""
+
+        def answered(result: object) -> None:
+            answer = self.dialect.parse_boot(result)
+            self.boot_status = answer.status
+            if answer.status == "Accepted" and answer.interval > 0:
+                self.device_model.assign(k.K_HEARTBEAT, str(answer.interval))
+
+        return Outgoing(
+            lambda: self.dialect.boot_notification(BootReason.TRIGGERED), on_result=answered
+        )
+
+    def trigger_boot(self) -> None:
+        """Send a BootNotification now if the station waits for a retry (TriggerMessage)."""
+        self._boot_now.set()
+
+    # -- sending --------------------------------------------------------------------------
+
+    def send(self, item: Outgoing) -> None:
+        """Queue a message; one that is not transaction-related fails at once if offline.
+
+        While a CALL from the CSMS is being handled, messages are held back until its
+        CALLRESULT has gone out (`hold` / `release`).
+        """
+        if self._holding is not None:
+            self._holding.append(item)
+            return
+        if item.build is not None and not item.transactional and not self.online:
+            item.fail(Failure.OFFLINE)
+            return
+        self.outbox.put(item)
+
+    def hold(self) -> None:
+        """Start holding back messages: a CALL from the CSMS is being handled.
+
+        PITFALLS: a handler must never await a call, and its follow-up messages must go
+        out after its answer. Handlers change state at once; what they send waits here.
+        """
+        self._holding = []
+
+    def defer(self, action: Callable[[], None]) -> None:
+        """Run `action` after the CALLRESULT of the CALL being handled has gone out."""
+        self._deferred.append(action)
+
+    def release(self) -> None:
+        """The answer went out: queue what was held back, then run deferred actions."""
+        held, self._holding = self._holding or [], None
+        for item in held:
+            self.send(item)
+        actions, self._deferred = self._deferred, []
+        for action in actions:
+            try:
+                action()
+            except Exception as exc:  # one broken follow-up must not kill the reader
+                _log.exception("sim.deferred.failed station_id=%s", self.station_id)
+                self.report_error("follow_up_failed", exc)
+
+    def emit(self, kind: EventKind, **data: object) -> None:
+        """Tell the observer about `kind`."""
+        if self.observer is not None:
+            self.observer.on_station_event(StationEvent(kind, self.station_id, data))
+
+    def report_error(self, what: str, exc: BaseException | str) -> None:
+        """Count an error and report it as an `error` event."""
+        self.stats.errors += 1
+        self.emit("error", what=what, detail=str(exc) or type(exc).__name__)
+
+    # -- connection -----------------------------------------------------------------------
+
+    async def _sit_out_outage(self) -> None:
+        loop = asyncio.get_running_loop()
+        remaining = self._outage_until - loop.time()
+        if remaining > 0:
+            await asyncio.sleep(remaining)
+
+    async def _open(self) -> ClientConnection | None:
+        config = self.config
+        headers = None
+        if config.password is not None:
+            # OCPP security profile 1: HTTP Basic with the station id as user name.
+            from base64 import b64encode
+
+            token = b64encode(f"{config.station_id}:{config.password}".encode()).decode()
+            headers = {"Authorization": f"Basic {token}"}
+        ping = self.device_model.integer(k.K_PING_INTERVAL)
+        try:
+            return await connect(
+                config.endpoint,
+                subprotocols=[Subprotocol(self.dialect.subprotocol)],
+                compression=None,
+                additional_headers=headers,
+                open_timeout=config.open_timeout,
+                ping_interval=ping or None,
+                ping_timeout=ping or None,
+                proxy=None,
+                close_timeout=5,
+                user_agent_header=f"{config.vendor}/{config.model} {config.firmware_version}",
+            )
+        except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
+            self.report_error("connect_failed", exc)
+            return None
+
+    async def _connect_and_serve(self) -> BootReason | None:
+        """One connection's life; returns a boot reason if it ended in a reboot."""
+        ws = await self._open()
+        if ws is None:
+            return None
+        if ws.subprotocol != self.dialect.subprotocol:
+            self.report_error("subprotocol_refused", f"CSMS chose {ws.subprotocol!r}")
+            await ws.close()
+            return None
+        self._ws = ws
+        self.connected = True
+        self.stats.connections += 1
+        self.emit("connected", url=self.config.endpoint)
+        cp = self.dialect.charge_point(ws)
+        reader = asyncio.create_task(cp.start(), name=f"{self.station_id}-reader")
+        talk = asyncio.create_task(self._converse(cp), name=f"{self.station_id}-talk")
+        try:
+            await asyncio.wait({reader, talk}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (reader, talk):
+                task.cancel()
+            results = await asyncio.gather(reader, talk, return_exceptions=True)
+            self._ws = None
+            self._link_down()
+            await ws.close()
+        for outcome in results:
+            self._check_outcome(outcome)
+        if isinstance(results[1], _RebootNow):
+            return self._reboot_reason or BootReason.REMOTE_RESET
+        return None
+
+    def _check_outcome(self, outcome: object) -> None:
+        """Report a task that died of something other than the link going away."""
+        expected = (asyncio.CancelledError, ConnectionClosed, _RebootNow)
+        if isinstance(outcome, BaseException) and not isinstance(outcome, expected):
+            _log.error("sim.task.failed station_id=%s", self.station_id, exc_info=outcome)
+            self.report_error("internal_error", outcome)
+
+    def _link_down(self) -> None:
+        was_connected = self.connected
+        self.connected = False
+        self.booted = False
+        self._online_event.clear()
+        self.timers.cancel("heartbeat")
+        self.outbox.drop_volatile()
+        if was_connected:
+            self.emit("disconnected")
+
+    async def _reboot(self, reason: BootReason) -> None:
+        self._reboot_reason = None
+        self._needs_boot = True
+        self._boot_reason = reason
+        self.charging.power_cycle()
+        await asyncio.sleep(self.config.reboot_delay)
+
+    # -- conversation ---------------------------------------------------------------------
+
+    async def _converse(self, cp: ChargePointLike) -> None:
+        if self._needs_boot or self.config.boot_on_reconnect:
+            await self._boot(cp)
+        self._came_online()
+        while True:
+            item = await self.outbox.head()
+            if item.build is None:
+                self.outbox.pop(item)
+                raise _RebootNow
+            await self._exchange(cp, item)
+
+    async def _boot(self, cp: ChargePointLike) -> None:
+        """BootNotification until Accepted, waiting the interval the CSMS gives (B02/B03)."""
+        while True:
+            self._boot_now.clear()
+            try:
+                result = await cp.call(self.dialect.boot_notification(self._boot_reason), False)
+            except _CALL_FAILURES as exc:
+                self.report_error("boot_failed", exc)
+                await self._wait_boot_retry(self.config.boot_retry_default)
+                continue
+            self.stats.messages_sent += 1
+            answer = self.dialect.parse_boot(result)
+            self.boot_status = answer.status
+            if answer.status == "Accepted":
+                if answer.interval > 0:
+                    self.device_model.assign(k.K_HEARTBEAT, str(answer.interval))
+                self._needs_boot = False
+                self.stats.boots += 1
+                self.emit("booted", reason=self._boot_reason.value, interval=answer.interval)
+                return
+            self.emit("boot_refused", status=answer.status, interval=answer.interval)
+            await self._wait_boot_retry(answer.interval or self.config.boot_retry_default)
+
+    async def _wait_boot_retry(self, delay: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await self._boot_now.wait()
+
+    def _came_online(self) -> None:
+        self.booted = True
+        self.backoff.reset()
+        self._online_event.set()
+        for item in self.dialect.statuses():
+            self.send(item)
+        for item in self.dialect.after_boot():
+            self.send(item)
+        self._schedule_heartbeat()
+
+    async def _exchange(self, cp: ChargePointLike, item: Outgoing) -> None:
+        """Send the head of the outbox; retry transaction messages as configured (E04)."""
+        payload = item.build() if item.build is not None else None
+        if payload is None:  # the message lost its reason to exist (e.g. an unknown tx id)
+            self.outbox.pop(item)
+            return
+        try:
+            result = await cp.call(payload, False)
+        except _CALL_FAILURES as exc:
+            self.stats.messages_sent += 1
+            failure = Failure.TIMEOUT if isinstance(exc, TimeoutError) else Failure.CALL_ERROR
+            await self._retry_or_drop(item, failure, exc)
+            return
+        self.stats.messages_sent += 1
+        self.outbox.pop(item)
+        if item.on_result is not None:
+            try:
+                item.on_result(result)
+            except Exception as exc:
+                _log.exception("sim.result.failed station_id=%s", self.station_id)
+                self.report_error("result_handling_failed", exc)
+
+    async def _retry_or_drop(self, item: Outgoing, failure: Failure, exc: Exception) -> None:
+        item.attempts += 1
+        self.report_error(f"call_{failure.value}", exc)
+        attempts = self.device_model.integer(k.K_MESSAGE_ATTEMPTS)
+        if item.transactional and item.attempts < attempts:
+            interval = self.device_model.integer(k.K_MESSAGE_INTERVAL)
+            await asyncio.sleep(interval * item.attempts)
+            return
+        self.outbox.pop(item)
+        item.fail(failure)
+
+    # -- heartbeats and settings ----------------------------------------------------------
+
+    def _schedule_heartbeat(self) -> None:
+        interval = self.device_model.integer(k.K_HEARTBEAT)
+        self.timers.set("heartbeat", interval, self._heartbeat_due)
+
+    def _heartbeat_due(self) -> None:
+        if self.online:
+            self.send(self.dialect.heartbeat())
+            self._schedule_heartbeat()
+
+    def _setting_changed(self, setting: Setting) -> None:
+        if setting.key == k.K_HEARTBEAT and self.online:
+            self._schedule_heartbeat()
+        self.charging.setting_changed(setting)
+
+    def __repr__(self) -> str:
+        return f"<Station {self.station_id} {self.config.version} online={self.online}>"
