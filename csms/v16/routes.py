@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from csms.dispatch import RouteTable
-from csms.v16.handlers import core, data_transfer, firmware, security
+from csms.v16.handlers import authorization, core, data_transfer, firmware, security, transactions
 
 __all__ = ["ROUTES"]
 
@@ -13,6 +13,11 @@ ROUTES = RouteTable(
         "BootNotification": core.on_boot_notification,
         "Heartbeat": core.on_heartbeat,
         "StatusNotification": core.on_status_notification,
+        # Authorization, transactions, meter values (issue 4: blocks C, E, J).
+        "Authorize": authorization.on_authorize,
+        "MeterValues": transactions.on_meter_values,
+        "StartTransaction": transactions.on_start_transaction,
+        "StopTransaction": transactions.on_stop_transaction,
         "DataTransfer": data_transfer.on_data_transfer,
         "DiagnosticsStatusNotification": firmware.on_diagnostics_status_notification,
         "FirmwareStatusNotification": firmware.on_firmware_status_notification,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from csms.dispatch import RouteTable
-from csms.v201.handlers import provisioning
+from csms.v201.handlers import authorization, provisioning, transactions
 
 __all__ = ["ROUTES"]
 
@@ -13,5 +13,9 @@ ROUTES = RouteTable(
         "BootNotification": provisioning.on_boot_notification,
         "Heartbeat": provisioning.on_heartbeat,
         "StatusNotification": provisioning.on_status_notification,
+        # Authorization, transactions, meter values (issue 4: blocks C, E, J).
+        "Authorize": authorization.on_authorize,
+        "MeterValues": transactions.on_meter_values,
+        "TransactionEvent": transactions.on_transaction_event,
     },
 )
