@@ -17,14 +17,28 @@ from shared.domain.transactions import (
     TransactionEventReport,
     TransactionEventType,
 )
+from shared.store.device_model import (
+    AttributeType,
+    Mutability,
+    StationVariable,
+    VariableAddress,
+    VariableCharacteristics,
+    VariableReading,
+)
+from shared.usecases.station_reports import ReportedChargingProfile
 
 __all__ = [
     "boot_info",
     "connector_status",
+    "event_actual_values",
+    "get_variable_results",
     "id_token",
     "id_token_info",
     "meter_report",
+    "report_variables",
+    "reported_charging_profiles",
     "transaction_event",
+    "variable_address",
 ]
 
 _STATUS = {status.value: status for status in ConnectorStatus}
@@ -48,6 +62,116 @@ def boot_info(payload: dict[str, Any]) -> BootInfo:
         imsi=modem.get("imsi"),
         reason=payload.get("reason"),
     )
+
+
+# --- device model, reports, smart charging (appended for issue 4) --------------------------
+
+_MUTABILITIES = frozenset(mutability.value for mutability in Mutability)
+# The attribute_type column is String(16); a lenient station's unknown value is cut to fit.
+_ATTRIBUTE_TYPE_ROOM = 16
+
+
+def variable_address(
+    component: dict[str, Any], variable: dict[str, Any], attribute_type: str | None = None
+) -> VariableAddress:
+    """ComponentType + VariableType (+ AttributeEnumType, default Actual) → VariableAddress."""
+    evse = component.get("evse") or {}
+    attribute = attribute_type or AttributeType.ACTUAL.value
+    return VariableAddress(
+        component=component["name"],
+        component_instance=component.get("instance") or "",
+        evse_id=evse.get("id", 0),
+        connector_id=evse.get("connectorId", 0),
+        variable=variable["name"],
+        variable_instance=variable.get("instance") or "",
+        attribute_type=attribute[:_ATTRIBUTE_TYPE_ROOM],
+    )
+
+
+def _characteristics(found: dict[str, Any] | None) -> VariableCharacteristics | None:
+    if found is None:
+        return None
+    return VariableCharacteristics(
+        data_type=found["dataType"],
+        supports_monitoring=found["supportsMonitoring"],
+        unit=found.get("unit"),
+        min_limit=found.get("minLimit"),
+        max_limit=found.get("maxLimit"),
+        values_list=found.get("valuesList"),
+    )
+
+
+def report_variables(report_data: list[dict[str, Any]]) -> list[StationVariable]:
+    """NotifyReportRequest.reportData → one StationVariable per reported attribute.
+
+    An omitted attribute type is Actual and an omitted mutability ReadWrite (the schema's
+    defaults); a mutability outside the enum (lenient mode) is kept as unknown (None).
+    """
+    result: list[StationVariable] = []
+    for data in report_data:
+        characteristics = _characteristics(data.get("variableCharacteristics"))
+        for attribute in data["variableAttribute"]:
+            mutability = attribute.get("mutability", Mutability.READ_WRITE.value)
+            result.append(
+                StationVariable(
+                    address=variable_address(
+                        data["component"], data["variable"], attribute.get("type")
+                    ),
+                    value=attribute.get("value"),
+                    mutability=mutability if mutability in _MUTABILITIES else None,
+                    characteristics=characteristics,
+                    persistent=attribute.get("persistent"),
+                    constant=attribute.get("constant"),
+                )
+            )
+    return result
+
+
+def get_variable_results(payload: dict[str, Any]) -> list[VariableReading]:
+    """GetVariablesResponse → VariableReading per result (for the GetVariables command)."""
+    return [
+        VariableReading(
+            address=variable_address(
+                result["component"], result["variable"], result.get("attributeType")
+            ),
+            status=result["attributeStatus"],
+            value=result.get("attributeValue"),
+        )
+        for result in payload["getVariableResult"]
+    ]
+
+
+def event_actual_values(event_data: list[dict[str, Any]]) -> list[tuple[VariableAddress, str]]:
+    """NotifyEventRequest.eventData → the Actual values it reports (N07: `actualValue` is the
+    variable's Actual attribute at the time of the event)."""
+    return [
+        (variable_address(event["component"], event["variable"]), event["actualValue"])
+        for event in event_data
+    ]
+
+
+def reported_charging_profiles(
+    payload: dict[str, Any], parse_time: Callable[[str | None, str], datetime | None]
+) -> list[ReportedChargingProfile]:
+    """ReportChargingProfilesRequest → ReportedChargingProfile per profile (K09).
+
+    `parse_time(text, field)` reads the validFrom/validTo timestamps (leniently).
+    """
+    return [
+        ReportedChargingProfile(
+            evse_id=payload["evseId"],
+            profile_id=profile["id"],
+            stack_level=profile["stackLevel"],
+            purpose=profile["chargingProfilePurpose"],
+            kind=profile["chargingProfileKind"],
+            limit_source=payload["chargingLimitSource"],
+            definition=profile,
+            transaction_ref=profile.get("transactionId"),
+            valid_from=parse_time(profile.get("validFrom"), "validFrom"),
+            valid_to=parse_time(profile.get("validTo"), "validTo"),
+        )
+        for profile in payload["chargingProfile"]
+    ]
 
 
 # --- authorization, transactions, meter values (issue 4: blocks C, E, J) -------------------

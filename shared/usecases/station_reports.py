@@ -47,6 +47,7 @@ __all__ = [
     "StationReportSummary",
     "StatusSnapshot",
     "clear_external_constraints",
+    "purpose_column",
     "record_device_model_report",
     "record_reported_charging_profiles",
     "record_station_notice",
@@ -236,7 +237,16 @@ class ReportedChargingProfile:
 
 
 STATION_SOURCE = "station"
-EXTERNAL_CONSTRAINTS = "ChargingStationExternalConstraints"
+# `charging_profiles.purpose` is String(32) and this 2.0.1 purpose has 34 characters: it is
+# stored shortened until the column is widened (the full name stays in `schedule`). Only
+# stations report it; the CSMS never sets it (K01.FR.22).
+EXTERNAL_CONSTRAINTS = "ExternalConstraints"
+_PURPOSE_COLUMN = {"ChargingStationExternalConstraints": EXTERNAL_CONSTRAINTS}
+
+
+def purpose_column(purpose: str) -> str:
+    """The `charging_profiles.purpose` value for a ChargingProfilePurpose."""
+    return _PURPOSE_COLUMN.get(purpose, purpose)[:32]
 
 
 async def record_reported_charging_profiles(
@@ -253,7 +263,7 @@ async def record_reported_charging_profiles(
             charging_profiles.c.station_id == station_id,
             charging_profiles.c.source == STATION_SOURCE,
             charging_profiles.c.evse_id == profile.evse_id,
-            charging_profiles.c.purpose == profile.purpose,
+            charging_profiles.c.purpose == purpose_column(profile.purpose),
             charging_profiles.c.stack_level == profile.stack_level,
         )
         if transaction_id is not None:
@@ -263,9 +273,9 @@ async def record_reported_charging_profiles(
             insert(charging_profiles).values(
                 station_id=station_id,
                 evse_id=profile.evse_id,
-                purpose=profile.purpose,
+                purpose=purpose_column(profile.purpose),
                 stack_level=profile.stack_level,
-                kind=profile.kind,
+                kind=profile.kind[:16],  # the column's size; lenient values may be longer
                 schedule={**profile.definition, "chargingLimitSource": profile.limit_source},
                 source=STATION_SOURCE,
                 status="installed",
@@ -323,7 +333,7 @@ async def update_reservation_status(
     result = await uow.conn.execute(
         update(reservations)
         .where(reservations.c.id == reservation_id, reservations.c.station_id == station_id)
-        .values(status=status.lower(), updated_at=uow.now)
+        .values(status=status.lower()[:16], updated_at=uow.now)
     )
     known = bool(result.rowcount)
     record_station_event(
