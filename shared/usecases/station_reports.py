@@ -5,8 +5,8 @@ Every use case here stores the report (in `station_events`, `station_variables`,
 it (a waiting command, the load manager, the OCPI side). The events are defined here rather
 than in `shared.events` because only these use cases emit them.
 
-Reads for operators (`csms stations show`) are at the end: the latest firmware, upload and
-security state of a station, and the progress of a multi-part device-model report.
+The reads for operators (latest firmware/upload/security state, report progress) are in
+`shared.store.station_events`.
 """
 
 from __future__ import annotations
@@ -16,22 +16,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.events import DomainEvent
 from shared.store.device_model import StationVariable, record_variables
 from shared.store.station_events import (
-    StationEvent,
     StationEventKind,
-    latest_station_event,
+    is_repeated_event,
     record_station_event,
+    report_parts,
 )
 from shared.store.tables import (
     charging_profiles,
     reservations,
-    station_events,
-    station_variables,
     transactions,
 )
 from shared.store.uow import UnitOfWork
@@ -39,20 +37,15 @@ from shared.store.uow import UnitOfWork
 __all__ = [
     "DeviceModelReportPart",
     "DeviceModelReported",
-    "ReportProgress",
     "ReportedChargingProfile",
     "ReservationStatusUpdated",
     "StationNotice",
     "StationNoticeReceived",
-    "StationReportSummary",
-    "StatusSnapshot",
     "clear_external_constraints",
     "purpose_column",
     "record_device_model_report",
     "record_reported_charging_profiles",
     "record_station_notice",
-    "report_progress",
-    "station_report_summary",
     "update_reservation_status",
 ]
 
@@ -106,8 +99,18 @@ class StationNotice:
     evse_id: int | None = None
 
 
-async def record_station_notice(uow: UnitOfWork, station_id: str, notice: StationNotice) -> None:
-    """Store `notice` and emit StationNoticeReceived."""
+async def record_station_notice(uow: UnitOfWork, station_id: str, notice: StationNotice) -> bool:
+    """Store `notice` and emit StationNoticeReceived; False (nothing stored) when it repeats
+    a stored event.
+
+    Only a notice with the charger's own timestamp can be recognised as a repeat (a charger
+    resending after a reconnect, DESIGN "Data that must not be lost"): two identical firmware
+    statuses without a time are two reports.
+    """
+    if notice.timestamp is not None and await is_repeated_event(
+        uow.conn, station_id, notice.kind, notice.timestamp, notice.data
+    ):
+        return False
     record_station_event(uow, station_id, notice.kind, notice.data, notice.timestamp)
     uow.emit(
         StationNoticeReceived(
@@ -119,6 +122,7 @@ async def record_station_notice(uow: UnitOfWork, station_id: str, notice: Statio
             evse_id=notice.evse_id,
         )
     )
+    return True
 
 
 # --- device model reports (2.0.1 B07/B08) ---------------------------------------------------
@@ -140,22 +144,24 @@ async def record_device_model_report(
 ) -> int:
     """Store a report part's attributes and note the part; returns the rows written."""
     written = record_variables(uow, station_id, part.variables)
-    record_station_event(
-        uow,
-        station_id,
-        StationEventKind.DEVICE_MODEL_REPORT,
-        {
-            "requestId": part.request_id,
-            "seqNo": part.seq_no,
-            "tbc": part.tbc,
-            "generatedAt": part.generated_at.isoformat() if part.generated_at else None,
-            "attributes": written,
-        },
-        part.generated_at,
-    )
+    data = {
+        "requestId": part.request_id,
+        "seqNo": part.seq_no,
+        "tbc": part.tbc,
+        "generatedAt": part.generated_at.isoformat() if part.generated_at else None,
+        "attributes": written,
+    }
+    kind = StationEventKind.DEVICE_MODEL_REPORT
+    if part.generated_at is not None and await is_repeated_event(
+        uow.conn, station_id, kind, part.generated_at, data
+    ):
+        return written  # a part sent again: its rows are rewritten, the part not noted twice
+    record_station_event(uow, station_id, kind, data, part.generated_at)
     if not part.tbc:
-        seen = await _parts_seen(uow.conn, station_id, part.request_id)
-        seen.add(part.seq_no)  # this part is deferred, not yet readable
+        # Earlier parts are committed (a station's messages are handled one by one); this
+        # one is deferred, not yet readable.
+        earlier = await report_parts(uow.conn, station_id, part.request_id) if part.seq_no else []
+        seen = {int(earlier_part["seqNo"]) for earlier_part in earlier} | {part.seq_no}
         uow.emit(
             DeviceModelReported(
                 at=uow.now,
@@ -166,54 +172,6 @@ async def record_device_model_report(
             )
         )
     return written
-
-
-async def _report_parts(
-    conn: AsyncConnection, station_id: str, request_id: int
-) -> list[Mapping[str, Any]]:
-    rows = await conn.execute(
-        select(station_events.c.data)
-        .where(
-            station_events.c.station_id == station_id,
-            station_events.c.kind == StationEventKind.DEVICE_MODEL_REPORT.value,
-            station_events.c.data["requestId"].as_integer() == request_id,
-        )
-        .order_by(station_events.c.id)
-    )
-    return [row.data for row in rows]
-
-
-async def _parts_seen(conn: AsyncConnection, station_id: str, request_id: int) -> set[int]:
-    return {int(part["seqNo"]) for part in await _report_parts(conn, station_id, request_id)}
-
-
-@dataclass(frozen=True, slots=True)
-class ReportProgress:
-    """How far a multi-part report for one request id has arrived."""
-
-    request_id: int
-    parts: int
-    attributes: int
-    last_seen: bool  # the part with tbc false arrived
-    complete: bool  # …and every seqNo from 0 up to it
-
-
-async def report_progress(
-    conn: AsyncConnection, station_id: str, request_id: int
-) -> ReportProgress:
-    """Progress of the NotifyReport parts stored for `request_id` (a GetBaseReport or
-    GetReport's requestId)."""
-    parts = await _report_parts(conn, station_id, request_id)
-    seq_nos = {int(part["seqNo"]) for part in parts}
-    last = [int(part["seqNo"]) for part in parts if not part.get("tbc")]
-    complete = bool(last) and seq_nos >= set(range(max(last) + 1))
-    return ReportProgress(
-        request_id=request_id,
-        parts=len(seq_nos),
-        attributes=sum(int(part.get("attributes", 0)) for part in parts),
-        last_seen=bool(last),
-        complete=complete,
-    )
 
 
 # --- charging profiles the station reports (2.0.1 K09) -----------------------------------
@@ -352,59 +310,3 @@ async def update_reservation_status(
         )
     )
     return known
-
-
-# --- reads -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class StatusSnapshot:
-    """The latest progress report of one kind: firmware, or a diagnostics/log upload."""
-
-    kind: str
-    status: str | None
-    request_id: int | None
-    at: datetime
-
-    @classmethod
-    def of(cls, event: StationEvent) -> StatusSnapshot:
-        request_id = event.data.get("requestId")
-        return cls(
-            kind=event.kind,
-            status=event.data.get("status"),
-            request_id=int(request_id) if request_id is not None else None,
-            at=event.timestamp,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class StationReportSummary:
-    """What `csms stations show` tells about a station besides its EVSEs."""
-
-    firmware: StatusSnapshot | None
-    upload: StatusSnapshot | None  # diagnostics (1.6) or log (1.6 security, 2.0.1) upload
-    last_security_event: StationEvent | None
-    device_model_attributes: int
-
-
-async def station_report_summary(conn: AsyncConnection, station_id: str) -> StationReportSummary:
-    """The latest firmware and upload status, the last security event, and the size of the
-    stored device model."""
-    firmware = await latest_station_event(conn, station_id, [StationEventKind.FIRMWARE_STATUS])
-    upload = await latest_station_event(
-        conn, station_id, [StationEventKind.DIAGNOSTICS_STATUS, StationEventKind.LOG_STATUS]
-    )
-    security = await latest_station_event(conn, station_id, [StationEventKind.SECURITY_EVENT])
-    attributes = (
-        await conn.execute(
-            select(func.count())
-            .select_from(station_variables)
-            .where(station_variables.c.station_id == station_id)
-        )
-    ).scalar_one()
-    return StationReportSummary(
-        firmware=StatusSnapshot.of(firmware) if firmware else None,
-        upload=StatusSnapshot.of(upload) if upload else None,
-        last_security_event=security,
-        device_model_attributes=int(attributes),
-    )

@@ -15,8 +15,12 @@ from csms.data_transfer import (
     DataTransferStatus,
 )
 from shared.config import DatabaseSettings
-from shared.store.station_events import StationEventKind, list_station_events
-from shared.usecases.station_reports import StationNoticeReceived, station_report_summary
+from shared.store.station_events import (
+    StationEventKind,
+    list_station_events,
+    station_report_summary,
+)
+from shared.usecases.station_reports import StationNoticeReceived
 from tests.harness import node_settings, ocpp_client, open_database, running_node
 from tests.integration.ocpp.vendor_node import node_with_vendors
 

@@ -21,15 +21,18 @@ from csms.data_transfer import (
 )
 from shared.config import DatabaseSettings
 from shared.store.device_model import VariableAddress, get_device_model, get_variable
-from shared.store.station_events import StationEventKind, list_station_events
+from shared.store.station_events import (
+    StationEventKind,
+    list_station_events,
+    report_progress,
+    station_report_summary,
+)
 from shared.store.tables import charging_profiles, reservations
 from shared.store.uow import UnitOfWork
 from shared.usecases.station_reports import (
     DeviceModelReported,
     ReservationStatusUpdated,
     StationNoticeReceived,
-    report_progress,
-    station_report_summary,
 )
 from tests.harness import node_settings, ocpp_client, open_database, running_node
 from tests.integration.ocpp.vendor_node import node_with_vendors
@@ -602,3 +605,63 @@ async def test_pending_station_may_answer_our_requests_only(
     assert report[0] == 3
     assert event[0] == 4
     assert event[2] == "SecurityError"
+
+
+async def test_reports_resent_after_a_reconnect_are_stored_once(
+    db_settings: DatabaseSettings,
+) -> None:
+    reported: list[DeviceModelReported] = []
+    security = {"type": "TamperDetectionActivated", "timestamp": AT, "techInfo": "door"}
+    event = {
+        "eventId": 7,
+        "timestamp": AT,
+        "trigger": "Alerting",
+        "actualValue": "true",
+        "eventNotificationType": "HardWiredNotification",
+        "component": {"name": "ChargingStation"},
+        "variable": {"name": "Problem"},
+    }
+    notify_event = {"generatedAt": AT, "seqNo": 0, "eventData": [event]}
+    last_part = _report_part(1, False, [AUTH_ENABLED])
+    async with running_node(node_settings(db_settings)) as node:
+        node.bus.subscribe(DeviceModelReported, reported.append)
+        for _connection in range(2):
+            # A fresh client numbers its messages from m1 again: only the content repeats.
+            async with ocpp_client(node.ocpp_port, STATION, "2.0.1") as client:
+                await _boot(client)
+                assert (await client.call("NotifyReport", _report_part(0, True, [HEARTBEAT])))[
+                    0
+                ] == 3
+                assert (await client.call("NotifyReport", last_part))[0] == 3
+                assert (await client.call("SecurityEventNotification", security))[0] == 3
+                assert (await client.call("NotifyEvent", notify_event))[0] == 3
+    assert [(r.parts, r.complete) for r in reported] == [(2, True)]
+    async with open_database(db_settings) as conn:
+        kinds = [e.kind for e in await list_station_events(conn, STATION)]
+        progress = await report_progress(conn, STATION, 42)
+    assert sorted(kinds) == [
+        "device_event",
+        "device_model_report",
+        "device_model_report",
+        "security_event",
+    ]
+    assert (progress.parts, progress.attributes, progress.complete) == (2, 2, True)
+
+
+async def test_a_request_id_used_again_starts_a_new_report(db_settings: DatabaseSettings) -> None:
+    later = "2026-11-27T10:00:00Z"
+    async with (
+        running_node(node_settings(db_settings)) as node,
+        ocpp_client(node.ocpp_port, STATION, "2.0.1") as client,
+    ):
+        await _boot(client)
+        for part in (
+            _report_part(0, True, [HEARTBEAT]),
+            _report_part(1, False, [AUTH_ENABLED, EVSE_POWER]),
+            {**_report_part(0, True, [HEARTBEAT]), "generatedAt": later},
+        ):
+            assert (await client.call("NotifyReport", part))[0] == 3
+        async with node.database.read() as conn:
+            progress = await report_progress(conn, STATION, 42)
+    # Only the new run counts: one part so far, not finished.
+    assert (progress.parts, progress.attributes, progress.complete) == (1, 1, False)
