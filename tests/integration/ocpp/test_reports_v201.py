@@ -665,3 +665,36 @@ async def test_a_request_id_used_again_starts_a_new_report(db_settings: Database
             progress = await report_progress(conn, STATION, 42)
     # Only the new run counts: one part so far, not finished.
     assert (progress.parts, progress.attributes, progress.complete) == (1, 1, False)
+
+
+async def test_a_large_report_part_is_stored_whole(db_settings: DatabaseSettings) -> None:
+    # PITFALLS "Real chargers" #15: NotifyReport parts run to hundreds of kilobytes.
+    data = [
+        {
+            "component": {"name": "Connector", "evse": {"id": evse, "connectorId": 1}},
+            "variable": {"name": f"Setting{n}", "instance": "Vendor"},
+            "variableAttribute": [
+                {"type": "Actual", "value": f"{evse}-{n}", "mutability": "ReadWrite"},
+                {"type": "MaxSet", "value": "9" * 40, "mutability": "ReadOnly"},
+            ],
+            "variableCharacteristics": {"dataType": "string", "supportsMonitoring": False},
+        }
+        for evse in range(1, 5)
+        for n in range(300)
+    ]
+    async with (
+        running_node(node_settings(db_settings)) as node,
+        ocpp_client(node.ocpp_port, STATION, "2.0.1") as client,
+    ):
+        await _boot(client)
+        answer = await client.call("NotifyReport", _report_part(0, False, data))
+        assert answer == [3, answer[1], {}]
+        async with node.database.read() as conn:
+            model = await get_device_model(conn, STATION)
+            progress = await report_progress(conn, STATION, 42)
+    assert len(model) == 2400
+    assert (progress.attributes, progress.complete) == (2400, True)
+    values = {
+        (v.address.evse_id, v.address.variable, v.address.attribute_type): v.value for v in model
+    }
+    assert values[(4, "Setting299", "Actual")] == "4-299"
