@@ -1,48 +1,34 @@
 """`csms` — the operator's command line.
 
-`csms serve` runs a node; the other commands talk to the running node's operator API, or
-(for lists, when the server is down) read the database directly.
+`csms serve` runs a node; the other commands talk to the running node's operator API
+(`/admin/`), or, for lists and provisioning when the server is down, the database directly.
+Sub-command modules import what they need lazily, so `csms --help` starts fast.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from shared.config import ConfigError, Settings, load_settings
-from shared.logging import configure_logging
+from cli.commands.messages import messages
+from cli.commands.partners import partners
+from cli.commands.sessions import sessions
+from cli.commands.stations import stations
+from cli.commands.tokens import tokens
+from cli.context import CliContext, pass_cli, run_async
 
 __all__ = ["cli", "main"]
 
-T = TypeVar("T")
+_EPILOG = """\b
+Exit codes: 0 done (the charger accepted), 1 failed or rejected, 2 bad command line,
+3 server unreachable, 4 access denied (admin token), 5 not found, 6 station offline,
+7 the charger did not answer in time, 8 server error.
+"""
 
 
-class CliContext:
-    """Lazily loaded settings shared by the sub-commands."""
-
-    def __init__(self, config_path: Path | None) -> None:
-        self.config_path = config_path
-        self._settings: Settings | None = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            try:
-                self._settings = load_settings(self.config_path)
-            except ConfigError as exc:
-                raise click.ClickException(str(exc)) from None
-        return self._settings
-
-
-pass_cli = click.make_pass_decorator(CliContext)
-
-
-@click.group()
+@click.group(epilog=_EPILOG)
 @click.option(
     "--config",
     "config_path",
@@ -51,10 +37,14 @@ pass_cli = click.make_pass_decorator(CliContext)
     envvar="CSMS_CONFIG",
     help="TOML configuration file (default: built-in defaults + CSMS_* variables).",
 )
+@click.option("--server", metavar="URL", help="The node to talk to (default: [http] host/port).")
+@click.option("--token", metavar="TOKEN", help="Admin bearer token (default: [http] admin_token).")
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None) -> None:
+def cli(
+    ctx: click.Context, config_path: Path | None, server: str | None, token: str | None
+) -> None:
     """Laddpunkt: an OCPP 1.6J/2.0.1 central system with an OCPI 2.2.1 CPO gateway."""
-    ctx.obj = CliContext(config_path)
+    ctx.obj = CliContext(config_path, server, token)
 
 
 @cli.command()
@@ -71,10 +61,11 @@ def serve(cli_ctx: CliContext, config_path: Path | None) -> None:
     if config_path is not None:
         cli_ctx.config_path = config_path
     settings = cli_ctx.settings
-    configure_logging(settings.logging.level, settings.logging.format)
     from cli.node import Node, run_until_signalled
+    from shared.logging import configure_logging
 
-    _run(run_until_signalled(Node(settings)))
+    configure_logging(settings.logging.level, settings.logging.format)
+    run_async(run_until_signalled(Node(settings)))
 
 
 @cli.group()
@@ -99,18 +90,15 @@ def db_upgrade(cli_ctx: CliContext) -> None:
         finally:
             await database.dispose()
 
-    revision = _run(upgrade())
+    revision = run_async(upgrade())
     click.echo(f"database {settings.database.display_url} is at revision {revision}")
 
 
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run `coroutine` on uvloop when it is installed, else on asyncio's loop."""
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - uvloop is a dependency on POSIX
-        return asyncio.run(coroutine)
-    result: T = uvloop.run(coroutine)
-    return result
+cli.add_command(stations)
+cli.add_command(sessions)
+cli.add_command(messages)
+cli.add_command(tokens)
+cli.add_command(partners)
 
 
 def main() -> None:

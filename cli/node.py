@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import signal
 
+from cli.admin_api import AdminServices, create_admin_app
 from cli.http import HttpServer
 from csms.app import CsmsApp
 from csms.context import CsmsServices
@@ -50,6 +51,10 @@ class Node:
         self.http = HttpServer(settings.http.host, settings.http.port)
         self.http.add_health_check(self._health)
         self.http.add_metrics(self._metrics)
+        self.http.mount(
+            "/admin/",
+            create_admin_app(AdminServices(settings, self.database, self.writer)),
+        )
         self._started = False
 
     @property

@@ -1,0 +1,1 @@
+"""The `csms` sub-command groups, one module per area."""
