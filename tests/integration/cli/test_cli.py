@@ -358,6 +358,7 @@ async def test_messages_prints_the_frame_log(node: Node, run_cli: CliRun) -> Non
 async def test_messages_follow_prints_new_frames(node: Node, run_cli: CliRun) -> None:
     async with ocpp_client(node.ocpp_port, "CP-F", "1.6") as cp:
         await cp.call("BootNotification", BOOT_16)
+        await node.writer.run(_nothing)  # our answer is logged with the next batch
         follower = asyncio.ensure_future(
             run_cli(
                 "messages",
