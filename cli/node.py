@@ -14,8 +14,10 @@ import signal
 from cli.admin_api import AdminServices, create_admin_app
 from cli.http import HttpServer
 from csms.app import CsmsApp
+from csms.commands import CommandExecutor
 from csms.context import CsmsServices
 from shared.authorization import Authorizer
+from shared.cluster.runtime import Cluster
 from shared.config import Settings
 from shared.events import LocalEventBus
 from shared.logging import get_logger
@@ -48,6 +50,10 @@ class Node:
             authorizer=self.authorizer,
         )
         self.csms = CsmsApp(self.services)
+        # Commands: stored and routed by the cluster's service, sent by this node's executor.
+        self.cluster = Cluster(settings, self.database, self.writer, self.bus)
+        self.commands = self.cluster.commands
+        self.executor = CommandExecutor(self.services, self.csms.server.registry, self.commands)
         self.http = HttpServer(settings.http.host, settings.http.port)
         self.http.add_health_check(self._health)
         self.http.add_metrics(self._metrics)
@@ -90,6 +96,8 @@ class Node:
         )
         await upgrade_database(self.database)
         self.writer.start()
+        await self.cluster.start()
+        self.executor.start()
         await self.csms.start()
         await self.http.start()
         self._started = True
@@ -101,6 +109,8 @@ class Node:
             await self.http.aclose()
         with contextlib.suppress(Exception):
             await self.csms.aclose()
+        await self.executor.aclose()
+        await self.cluster.aclose()
         await self.writer.aclose()
         await self.bus.aclose()
         await self.database.dispose()
