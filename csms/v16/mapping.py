@@ -110,6 +110,7 @@ _V16_AUTHORIZATION = {
 _ID_TAG_ROOM = 20  # IdToken is CiString20Type (§7.28)
 # Energy register units we can turn into Wh; others (lenient mode) are stored, not summed.
 _TO_WH = {"Wh": 1.0, "kWh": 1000.0}
+_NOT_FINITE = (math.inf, -math.inf)
 
 
 def id_tag_info(result: AuthorizationResult) -> dict[str, Any]:
@@ -154,7 +155,8 @@ def transaction_stop(
         id_token=id_tag,
         meter_stop_wh=float(payload["meterStop"]),
         stopped_at=stopped_at,
-        reason=payload.get("reason") or DEFAULT_STOP_REASON,
+        # A lenient station's unknown reason is kept, cut to the column (String(32)).
+        reason=(payload.get("reason") or DEFAULT_STOP_REASON)[:32],
         fingerprint=stop_fingerprint(
             payload["transactionId"], id_tag, payload["timestamp"], payload["meterStop"]
         ),
@@ -184,9 +186,19 @@ def meter_report(
     for meter_value in meter_values:
         at = parse_time(meter_value.get("timestamp"))
         for sampled in meter_value["sampledValue"]:
-            value = _sampled_number(sampled)
-            if value is None:
-                skipped += 1
+            # Inline fast path: a plain decimal string; anything else goes the slow way.
+            value: float | None
+            try:
+                value = float(sampled["value"])
+            except (TypeError, ValueError):
+                value = _lenient_number(sampled["value"])
+            if (
+                value is None
+                or value in _NOT_FINITE
+                or value != value
+                or ("format" in sampled and sampled["format"] == "SignedData")
+            ):
+                skipped += 1  # NaN, ±inf, signed data (an encoded reading), or no number
                 continue
             measurand = sampled.get("measurand") or ENERGY_REGISTER
             phase = sampled.get("phase")
@@ -218,15 +230,8 @@ def meter_report(
     return MeterReport(samples, first, last, skipped)
 
 
-def _sampled_number(sampled: dict[str, Any]) -> float | None:
-    if sampled.get("format") == "SignedData":
-        return None  # an encoded, signed reading: no number to store in `value`
-    text = sampled["value"]
+def _lenient_number(text: Any) -> float | None:
     try:
-        value = float(text)
-    except (TypeError, ValueError):
-        try:
-            value = float(str(text).replace(",", "."))  # a decimal comma
-        except ValueError:
-            return None
-    return value if math.isfinite(value) else None
+        return float(str(text).replace(",", "."))  # a decimal comma
+    except ValueError:
+        return None

@@ -240,3 +240,14 @@ def test_fingerprints_tell_messages_apart() -> None:
     assert base != start_fingerprint(1, "TAG", "2026-11-26T10:00:00Z", 101)
     assert base != start_fingerprint(1, "TAG2", "2026-11-26T10:00:00Z", 100)
     assert len(base) <= 128  # transactions.start_fingerprint is String(128)
+
+
+def test_v16_an_unknown_stop_reason_is_kept_cut_to_the_column() -> None:
+    reason = "VendorSpecificEmergencyShutdownOfTheCharger"
+    stop = v16.transaction_stop(
+        "CP",
+        {"transactionId": 5, "meterStop": 1, "timestamp": "x", "reason": reason},
+        AT,
+        v16.meter_report([], "CP", 0, None, fixed_time),
+    )
+    assert stop.reason == reason[:32]
