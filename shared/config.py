@@ -48,6 +48,7 @@ class DatabaseSettings(_Section):
     busy_timeout_ms: int = Field(default=5000, ge=0)
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "FULL"
     batch_max_messages: int = Field(default=500, ge=1)
+    batch_window_ms: float = Field(default=2.0, ge=0, le=1000)
     echo: bool = False
 
     @property

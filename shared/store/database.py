@@ -13,8 +13,10 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from shared.config import DatabaseSettings
+from shared.store.sqlite_inline import INLINE_DRIVER
 
 __all__ = ["WRITE_OPTION", "Database", "create_engine"]
 
@@ -32,10 +34,19 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     url = settings.url
     if settings.is_sqlite:
         _prepare_sqlite_file(url)
+        # Same file, but statements run inline and only write COMMITs go to a thread
+        # (shared/store/sqlite_inline.py explains why).
+        inline_url = make_url(url).set(drivername=f"sqlite+{INLINE_DRIVER}")
         engine = create_async_engine(
-            url,
+            inline_url,
             echo=settings.echo,
-            connect_args={"timeout": settings.busy_timeout_ms / 1000},
+            poolclass=AsyncAdaptedQueuePool,
+            pool_size=5,
+            max_overflow=10,
+            connect_args={
+                "timeout": settings.busy_timeout_ms / 1000,
+                "check_same_thread": False,
+            },
         )
         busy_timeout = settings.busy_timeout_ms
         synchronous = settings.sqlite_synchronous
@@ -96,6 +107,12 @@ class Database:
     def begin(self) -> Any:
         """`async with database.begin() as conn:` — a connection in a write transaction."""
         return self.engine.execution_options(**{WRITE_OPTION: True}).begin()
+
+    async def write_connection(self) -> AsyncConnection:
+        """A connection whose transactions take the write lock (SQLite) — for the writer,
+        which keeps it open and closes it itself."""
+        conn = await self.engine.connect()
+        return await conn.execution_options(**{WRITE_OPTION: True})
 
     def read(self) -> Any:
         """`async with database.read() as conn:` — a read-only transaction (no write lock)."""
