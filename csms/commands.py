@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from types import ModuleType
 
 from sqlalchemy import select
 
@@ -31,9 +30,13 @@ from csms.context import CsmsServices
 from csms.ocppj import JsonObject, OcppError, get_validator
 from csms.registry import ConnectionRegistry
 from csms.v16 import builders as v16_builders
+from csms.v16 import command_answers as v16_answers
 from csms.v201 import builders as v201_builders
-from shared.commands import Claimed, RoutedCommandService
+from csms.v201 import command_answers as v201_answers
+from shared.cluster.routing import RoutedCommandService
+from shared.commands import Claimed
 from shared.domain.commands import (
+    Command,
     CommandRecord,
     CommandResult,
     CommandStatus,
@@ -44,12 +47,29 @@ from shared.logging import get_logger
 from shared.store.tables import stations
 from shared.store.uow import UnitOfWork
 
-__all__ = ["BUILDERS", "CommandExecutor"]
+__all__ = ["BUILDERS", "CommandExecutor", "VersionCommands"]
 
 log = get_logger(__name__)
 
-#: The builder module of each OCPP version (build, interpret, answer_writer).
-BUILDERS: dict[str, ModuleType] = {"1.6": v16_builders, "2.0.1": v201_builders}
+AnswerWriter = Callable[[UnitOfWork], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionCommands:
+    """How one OCPP version says commands and reads the answers."""
+
+    build: Callable[[Command], tuple[str, JsonObject]]
+    interpret: Callable[[Command, str, JsonObject], CommandResult]
+    answer_writer: Callable[[str, Command, CommandResult], AnswerWriter | None]
+
+
+#: Per OCPP version: `csms/<version>/builders.py` and `command_answers.py`.
+BUILDERS: dict[str, VersionCommands] = {
+    "1.6": VersionCommands(v16_builders.build, v16_answers.interpret, v16_answers.answer_writer),
+    "2.0.1": VersionCommands(
+        v201_builders.build, v201_answers.interpret, v201_answers.answer_writer
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +212,7 @@ class CommandExecutor:
 
 
 def _interpret(
-    builders: ModuleType, version: str, record: CommandRecord, outcome: CallOutcome
+    builders: VersionCommands, version: str, record: CommandRecord, outcome: CallOutcome
 ) -> CommandResult:
     """The result of a call: timeout, CALLERROR (failed, with its code) or the answer."""
     if outcome.timed_out:

@@ -1,10 +1,9 @@
-"""OCPP 2.0.1 messages for domain commands, and what the station's answers mean.
+"""OCPP 2.0.1 messages for domain commands.
 
-`build(command)` returns the action and its payload; `interpret(command, action, answer)`
-turns the CALLRESULT into a `CommandResult` (a `statusInfo` goes into the reason);
-`answer_writer(station_id, command, result)` stores what GetVariables / SetVariables teach us
-in the device model (B06, B05). A configuration key is a `VariableKey`
+`build(command)` returns the action and its payload, or raises `UnsupportedCommandError`.
+What the answers mean is in `command_answers.py`. A configuration key is a `VariableKey`
 (`Component.Variable`, optionally with instances, EVSE, connector and attribute type).
+Date-times go out as RFC 3339 UTC with `Z`.
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ from shared.domain.commands import (
     ClearCache,
     ClearChargingProfile,
     Command,
-    CommandResult,
-    CommandStatus,
     DataTransfer,
     GetChargingProfiles,
     GetCompositeSchedule,
@@ -47,15 +44,8 @@ from shared.domain.commands import (
     UpdateFirmware,
     VariableKey,
 )
-from shared.store.device_model import (
-    VariableAddress,
-    VariableReading,
-    record_get_variables_results,
-    record_variable_values,
-)
-from shared.store.uow import UnitOfWork
 
-__all__ = ["answer_writer", "build", "interpret"]
+__all__ = ["build", "charging_profile"]
 
 OcppCall = tuple[str, JsonObject]
 
@@ -375,189 +365,3 @@ def build(command: Command) -> OcppCall:
     if builder is None:
         raise UnsupportedCommandError(f"{command.kind} is not available in OCPP 2.0.1")
     return builder(command)
-
-
-# --- answers -------------------------------------------------------------------------------
-
-_ACCEPTED: Final = frozenset({"Accepted"})
-_SCHEDULED: Final = "it takes effect when the running transaction ends"
-
-
-def _status(
-    accepted: frozenset[str] = _ACCEPTED, **notes: str
-) -> Callable[[JsonObject], CommandResult]:
-    def interpret_status(answer: JsonObject) -> CommandResult:
-        return CommandResult.from_status(answer, accepted=accepted, notes=notes)
-
-    return interpret_status
-
-
-def _first(answer: JsonObject, key: str) -> JsonObject | None:
-    items = answer.get(key)
-    if isinstance(items, list) and items and isinstance(items[0], dict):
-        return items[0]
-    return None
-
-
-def _set_variables(answer: JsonObject) -> CommandResult:
-    result = _first(answer, "setVariableResult")
-    if result is None:
-        return CommandResult(CommandStatus.FAILED, answer, "the answer has no setVariableResult")
-    verdict = CommandResult.from_status(
-        result,
-        key="attributeStatus",
-        accepted=frozenset({"Accepted", "RebootRequired"}),
-        notes={"RebootRequired": "it takes effect after the station reboots"},
-    )
-    info = result.get("attributeStatusInfo")
-    reason = verdict.reason
-    if isinstance(info, dict) and info.get("reasonCode"):
-        reason = "; ".join(filter(None, [reason, str(info["reasonCode"])]))
-    return CommandResult(verdict.status, answer, reason)
-
-
-def _get_variables(answer: JsonObject) -> CommandResult:
-    results = answer.get("getVariableResult")
-    if not isinstance(results, list):
-        return CommandResult(CommandStatus.FAILED, answer, "the answer has no getVariableResult")
-    statuses = [str(item.get("attributeStatus")) for item in results if isinstance(item, dict)]
-    accepted = statuses.count("Accepted")
-    others = sorted({status for status in statuses if status != "Accepted"})
-    reason = f"{accepted} of {len(statuses)} accepted" + (
-        f" ({', '.join(others)})" if others else ""
-    )
-    return CommandResult(CommandStatus.ACCEPTED, answer, reason)
-
-
-def _get_local_list_version(answer: JsonObject) -> CommandResult:
-    version = answer.get("versionNumber")
-    if not isinstance(version, int):
-        return CommandResult(CommandStatus.FAILED, answer, "the answer has no versionNumber")
-    return CommandResult(CommandStatus.ACCEPTED, answer, f"list version {version}")
-
-
-def _get_transaction_status(answer: JsonObject) -> CommandResult:
-    queued = answer.get("messagesInQueue")
-    if not isinstance(queued, bool):
-        return CommandResult(CommandStatus.FAILED, answer, "the answer has no messagesInQueue")
-    ongoing = answer.get("ongoingIndicator")
-    parts = [] if ongoing is None else ["ongoing" if ongoing else "not ongoing"]
-    parts.append("messages queued" if queued else "no messages queued")
-    return CommandResult(CommandStatus.ACCEPTED, answer, ", ".join(parts))
-
-
-def _get_log(answer: JsonObject) -> CommandResult:
-    verdict = CommandResult.from_status(
-        answer,
-        accepted=frozenset({"Accepted", "AcceptedCanceled"}),
-        notes={"AcceptedCanceled": "an earlier upload was cancelled"},
-    )
-    name = answer.get("filename")
-    if verdict.status is CommandStatus.ACCEPTED and name:
-        reason = "; ".join(filter(None, [f"uploading {name}", verdict.reason]))
-        return CommandResult(verdict.status, answer, reason)
-    return verdict
-
-
-_GENERIC_ACCEPTED: Final = frozenset(
-    {"Accepted", "Scheduled", "RebootRequired", "Unlocked", "AcceptedCanceled"}
-)
-
-
-def _generic(answer: JsonObject) -> CommandResult:
-    if isinstance(answer.get("status"), str):
-        return CommandResult.from_status(answer, accepted=_GENERIC_ACCEPTED)
-    return CommandResult(CommandStatus.ACCEPTED, answer, None)
-
-
-_INTERPRETERS: Final[Mapping[str, Callable[[JsonObject], CommandResult]]] = {
-    "RequestStartTransaction": _status(),
-    "RequestStopTransaction": _status(),
-    "Reset": _status(frozenset({"Accepted", "Scheduled"}), Scheduled=_SCHEDULED),
-    "ChangeAvailability": _status(frozenset({"Accepted", "Scheduled"}), Scheduled=_SCHEDULED),
-    "UnlockConnector": _status(frozenset({"Unlocked"})),
-    "SetVariables": _set_variables,
-    "GetVariables": _get_variables,
-    "GetBaseReport": _status(),
-    "TriggerMessage": _status(),
-    "SetChargingProfile": _status(),
-    "ClearChargingProfile": _status(Unknown="no charging profile matched"),
-    "GetChargingProfiles": _status(NoProfiles="no charging profile matched"),
-    "GetCompositeSchedule": _status(),
-    "ReserveNow": _status(),
-    "CancelReservation": _status(),
-    "SendLocalList": _status(),
-    "GetLocalListVersion": _get_local_list_version,
-    "ClearCache": _status(),
-    "UpdateFirmware": _status(
-        frozenset({"Accepted", "AcceptedCanceled"}),
-        AcceptedCanceled="an earlier firmware update was cancelled",
-    ),
-    "GetLog": _get_log,
-    "GetTransactionStatus": _get_transaction_status,
-    "DataTransfer": _status(),
-}
-
-
-def interpret(command: Command, action: str, answer: JsonObject) -> CommandResult:
-    """What the station's CALLRESULT to `action` means for `command`."""
-    if isinstance(command, RawCall):
-        return _generic(answer)
-    return _INTERPRETERS.get(action, _generic)(answer)
-
-
-def _address(component: Any, variable: Any, attribute_type: Any) -> VariableAddress | None:
-    if not isinstance(component, dict) or not isinstance(variable, dict):
-        return None
-    evse = component.get("evse")
-    if not isinstance(evse, dict):
-        evse = {}
-    return VariableAddress(
-        component=str(component.get("name", "")),
-        variable=str(variable.get("name", "")),
-        component_instance=str(component.get("instance") or ""),
-        evse_id=int(evse.get("id") or 0),
-        connector_id=int(evse.get("connectorId") or 0),
-        variable_instance=str(variable.get("instance") or ""),
-        attribute_type=str(attribute_type or "Actual"),
-    )
-
-
-def answer_writer(
-    station_id: str, command: Command, result: CommandResult
-) -> Callable[[UnitOfWork], Any] | None:
-    """A use case storing what the answer says about the device model, or None."""
-    answer: JsonObject = result.response or {}
-    if isinstance(command, GetConfiguration) and result.status is CommandStatus.ACCEPTED:
-        readings = []
-        for item in answer.get("getVariableResult") or []:
-            if not isinstance(item, dict):
-                continue
-            address = _address(
-                item.get("component"), item.get("variable"), item.get("attributeType")
-            )
-            if address is not None:
-                value = item.get("attributeValue")
-                readings.append(VariableReading(address, str(item.get("attributeStatus")), value))
-
-        async def store_readings(uow: UnitOfWork) -> None:
-            record_get_variables_results(uow, station_id, readings)
-
-        return store_readings
-    if isinstance(command, SetConfiguration) and result.status is CommandStatus.ACCEPTED:
-        key = VariableKey.parse(command.key)
-        address = VariableAddress(
-            component=key.component,
-            variable=key.variable,
-            component_instance=key.component_instance or "",
-            evse_id=key.evse_id or 0,
-            connector_id=key.connector_id or 0,
-            variable_instance=key.variable_instance or "",
-            attribute_type=key.attribute_type or "Actual",
-        )
-
-        async def store_value(uow: UnitOfWork) -> None:
-            record_variable_values(uow, station_id, [(address, command.value)])
-
-        return store_value
-    return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from types import ModuleType
 
 import pytest
 
@@ -156,7 +155,7 @@ def test_v201_payload_details() -> None:
     ],
 )
 def test_what_a_version_cannot_say_is_refused(version: str, command: Command, message: str) -> None:
-    module: ModuleType = BUILDERS[version]
+    module = BUILDERS[version]
     with pytest.raises(UnsupportedCommandError, match=message):
         module.build(command)
 
