@@ -17,6 +17,7 @@ from csms.app import CsmsApp
 from csms.commands import CommandExecutor
 from csms.context import CsmsServices
 from shared.authorization import Authorizer
+from shared.billing.node import BillingServices
 from shared.cluster.runtime import Cluster
 from shared.config import Settings
 from shared.events import LocalEventBus
@@ -54,6 +55,8 @@ class Node:
         self.cluster = Cluster(settings, self.database, self.writer, self.bus)
         self.commands = self.cluster.commands
         self.executor = CommandExecutor(self.services, self.csms.server.registry, self.commands)
+        # Billing: running costs of active sessions, CDRs of finished ones.
+        self.billing = BillingServices(settings, self.database, self.writer, self.bus, self.commands)
         self.http = HttpServer(settings.http.host, settings.http.port)
         self.http.add_health_check(self._health)
         self.http.add_metrics(self._metrics)
@@ -98,6 +101,7 @@ class Node:
         self.writer.start()
         await self.cluster.start()
         self.executor.start()
+        self.billing.start()
         await self.csms.start()
         await self.http.start()
         self._started = True
@@ -110,6 +114,7 @@ class Node:
         with contextlib.suppress(Exception):
             await self.csms.aclose()
         await self.executor.aclose()
+        await self.billing.aclose()
         await self.cluster.aclose()
         await self.writer.aclose()
         await self.bus.aclose()

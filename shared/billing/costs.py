@@ -1,0 +1,377 @@
+"""The running cost of every active session, kept up to date as meter values arrive.
+
+`SessionCostTracker` is a background worker the node owns. It listens to the transaction
+events (after commit), and:
+
+- when a session starts, chooses its tariff with `select_tariff` from the connector's
+  `tariff_ids` at the start time and stores it (`transactions.tariff_id`, `currency`): the
+  session keeps that tariff to its end (mod_tariffs: the driver accepts the tariff valid at
+  the start);
+- as meter values arrive, prices the session so far, incrementally (one `SessionPricer` per
+  active session, in memory; rebuilt from the stored meter values after a restart or an
+  offline replay), writes `cost_excl_vat`, `cost_incl_vat`, `currency` on the transaction
+  through the writer and emits `SessionCostChanged` in the same transaction (the OCPI push
+  outbox turns it into a session PATCH, mod_sessions);
+- for OCPP 2.0.1 stations that have cost display enabled (`TariffCostCtrlr.Enabled[Cost]`,
+  use case I03), sends CostUpdated with the total including VAT.
+
+It never prices inside the OCPP writer's batch, and never on every meter value: sessions are
+marked dirty by the events and priced together at most once per `interval` seconds (the
+debounce that keeps 2,500 meter values per second cheap), and re-priced every `refresh`
+seconds even without new values, because time-based tariffs keep counting. A change is
+announced only when the cost rounded to the currency's minor unit changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from shared.billing.codec import json_number
+from shared.billing.running import RunningCost, RunningSession
+from shared.billing.tariff import Price, select_tariff
+from shared.billing.usage_from_store import OutOfOrderError
+from shared.events import (
+    DomainEvent,
+    EventBus,
+    TransactionEnded,
+    TransactionStarted,
+    TransactionUpdated,
+)
+from shared.logging import get_logger
+from shared.store.billing import (
+    connector_tariffs,
+    cost_display_enabled,
+    get_session_record,
+    get_stored_tariff,
+    meter_readings,
+    set_running_cost,
+    set_session_tariff,
+    site_record,
+    state_changes,
+)
+from shared.store.database import Database
+from shared.store.uow import UnitOfWork
+from shared.store.writer import BatchWriter
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
+    from shared.commands import CommandService
+
+__all__ = ["SessionCostChanged", "SessionCostTracker"]
+
+log = get_logger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCostChanged(DomainEvent):
+    """A session's cost so far changed (rounded to the currency's minor unit).
+
+    Emitted in the transaction that stores the cost, so an in-transaction writer (the OCPI
+    outbox) commits its session PATCH with it: `total_cost` = (`cost_excl_vat`,
+    `cost_incl_vat`), `kwh` = `energy_kwh`, `last_updated` = `at`.
+    """
+
+    transaction_id: int
+    station_id: str
+    currency: str
+    cost_excl_vat: Decimal
+    cost_incl_vat: Decimal | None
+    energy_kwh: Decimal
+    tariff_id: str
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SessionCostTracker:
+    """Prices active sessions in the background. `start()`, then `aclose()` at shutdown."""
+
+    def __init__(
+        self,
+        database: Database,
+        writer: BatchWriter,
+        bus: EventBus,
+        *,
+        interval: float = 10.0,
+        refresh: float = 60.0,
+        commands: CommandService | None = None,
+        cost_updated_interval: float = 60.0,
+        clock: Clock = _utc_now,
+    ) -> None:
+        self._database = database
+        self._writer = writer
+        self._bus = bus
+        self._interval = interval
+        self._refresh = refresh
+        self._commands = commands
+        self._cost_updated_interval = cost_updated_interval
+        self.clock = clock
+        self._sessions: dict[int, RunningSession] = {}
+        self._dirty: set[int] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._subscribed = False
+        self._cost_display: dict[str, bool] = {}
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def subscribe(self) -> None:
+        """Listen to the transaction events (once)."""
+        if self._subscribed:
+            return
+        self._subscribed = True
+        self._bus.subscribe(TransactionStarted, self._on_started)
+        self._bus.subscribe(TransactionUpdated, self._on_updated)
+        self._bus.subscribe(TransactionEnded, self._on_ended)
+
+    def start(self) -> None:
+        """Subscribe and start the pricing loop."""
+        self.subscribe()
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="billing.cost_tracker")
+
+    async def aclose(self) -> None:
+        """Stop the loop (what is half done is simply done again after a restart)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @property
+    def tracked(self) -> frozenset[int]:
+        """Ids of the sessions priced in memory."""
+        return frozenset(self._sessions)
+
+    def _on_started(self, event: TransactionStarted) -> None:
+        self._mark(event.transaction_id)
+
+    def _on_updated(self, event: TransactionUpdated) -> None:
+        self._mark(event.transaction_id)
+
+    def _on_ended(self, event: TransactionEnded) -> None:
+        # The CDR worker prices the finished session from the store.
+        self._sessions.pop(event.transaction_id, None)
+        self._dirty.discard(event.transaction_id)
+
+    def _mark(self, transaction_id: int) -> None:
+        self._dirty.add(transaction_id)
+        if self._interval <= 0:
+            self._wake.set()
+
+    async def _loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=max(self._interval, 0.01))
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("billing.cost_tracker.failed")
+
+    # --- one round -------------------------------------------------------------------------
+
+    async def run_once(self) -> list[RunningCost]:
+        """Price the dirty sessions and the ones not priced for `refresh` seconds; store and
+        announce what changed. Returns the costs computed."""
+        now = self.clock()
+        due = set(self._dirty)
+        self._dirty.clear()
+        for session_id, session in self._sessions.items():
+            if (
+                session.priced_at is None
+                or (now - session.priced_at).total_seconds() >= self._refresh
+            ):
+                due.add(session_id)
+        if not due:
+            return []
+        chosen: dict[int, tuple[str | None, str | None]] = {}
+        async with self._database.read() as conn:
+            await self._load_missing(conn, due, chosen)
+            await self._feed(conn, [i for i in due if i in self._sessions])
+        costs = []
+        for session_id in sorted(due):
+            running = self._sessions.get(session_id)
+            cost = None if running is None else running.cost(now)
+            if cost is not None:
+                costs.append(cost)
+        changed = await self._store(costs, chosen)
+        await self._send_cost_updates(changed, now)
+        return costs
+
+    async def _load_missing(
+        self,
+        conn: AsyncConnection,
+        due: set[int],
+        chosen: dict[int, tuple[str | None, str | None]],
+    ) -> None:
+        for session_id in sorted(due - set(self._sessions)):
+            session = await self._load(conn, session_id, chosen)
+            if session is None:
+                due.discard(session_id)
+            else:
+                self._sessions[session_id] = session
+
+    async def _load(
+        self,
+        conn: AsyncConnection,
+        transaction_id: int,
+        chosen: dict[int, tuple[str | None, str | None]],
+    ) -> RunningSession | None:
+        """A running session built from the store, or None when it is not active."""
+        record = await get_session_record(conn, transaction_id)
+        if record is None or not record.active:
+            return None
+        if record.tariff_id is not None:
+            stored = await get_stored_tariff(conn, record.tariff_id)
+            tariff = None if stored is None else stored.tariff
+        else:
+            candidates = await connector_tariffs(
+                conn, record.station_id, record.evse_id, record.connector_id
+            )
+            tariff = select_tariff([c.tariff for c in candidates], record.started_at)
+            chosen[transaction_id] = (
+                (tariff.id, tariff.currency) if tariff is not None else (None, None)
+            )
+            log.info(
+                "billing.session.tariff_chosen",
+                transaction_id=transaction_id,
+                station_id=record.station_id,
+                tariff_id=None if tariff is None else tariff.id,
+            )
+        site = await site_record(conn, record.station_id, record.evse_id, record.connector_id)
+        meter_start = (
+            None if record.meter_start_wh is None else Decimal(repr(record.meter_start_wh))
+        )
+        session = RunningSession(
+            record.id,
+            record.station_id,
+            record.transaction_ref,
+            started_at=record.started_at,
+            meter_start_wh=meter_start,
+            tariff=tariff,
+            time_zone=site.time_zone,
+        )
+        if record.cost_incl_vat is not None or record.cost_excl_vat is not None:
+            session.reported = Price(record.cost_excl_vat or Decimal(0), record.cost_incl_vat)
+        return session
+
+    async def _feed(self, conn: AsyncConnection, session_ids: Sequence[int]) -> None:
+        priced = [i for i in session_ids if not self._sessions[i].free]
+        if not priced:
+            return
+        after_reading = min(self._sessions[i].last_reading_id for i in priced)
+        after_event = min(self._sessions[i].last_event_id for i in priced)
+        readings = await meter_readings(conn, priced, after_id=after_reading)
+        changes = await state_changes(conn, priced, after_id=after_event)
+        for session_id in priced:
+            session = self._sessions[session_id]
+            try:
+                session.feed(readings.get(session_id, []), changes.get(session_id, []))
+            except OutOfOrderError:
+                log.info("billing.session.rebuilt", transaction_id=session_id)
+                await self._rebuild(conn, session)
+
+    async def _rebuild(self, conn: AsyncConnection, session: RunningSession) -> None:
+        record = await get_session_record(conn, session.transaction_id)
+        if record is None:
+            self._sessions.pop(session.transaction_id, None)
+            return
+        every_reading = await meter_readings(conn, [record.id])
+        every_change = await state_changes(conn, [record.id])
+        meter_start = (
+            None if record.meter_start_wh is None else Decimal(repr(record.meter_start_wh))
+        )
+        self._sessions[record.id] = session.rebuilt(
+            every_reading.get(record.id, []),
+            every_change.get(record.id, []),
+            started_at=record.started_at,
+            meter_start_wh=meter_start,
+        )
+
+    async def _store(
+        self, costs: list[RunningCost], chosen: dict[int, tuple[str | None, str | None]]
+    ) -> list[RunningCost]:
+        """Write the tariffs chosen and the costs that changed; returns the changed ones."""
+        changed = [c for c in costs if self._sessions[c.transaction_id].reported != c.rounded]
+        if not changed and not chosen:
+            return []
+
+        async def write(uow: UnitOfWork) -> list[RunningCost]:
+            for transaction_id, (tariff_id, currency) in chosen.items():
+                if tariff_id is not None:
+                    await set_session_tariff(uow, transaction_id, tariff_id, currency)
+            stored = []
+            for cost in changed:
+                if await set_running_cost(uow, cost.transaction_id, cost.rounded, cost.currency):
+                    uow.emit(_changed_event(uow.now, cost))
+                    stored.append(cost)
+            return stored
+
+        stored = await self._writer.run(write)
+        for cost in stored:
+            session = self._sessions.get(cost.transaction_id)
+            if session is not None:
+                session.reported = cost.rounded
+        return stored
+
+    # --- CostUpdated (OCPP 2.0.1 I03) ------------------------------------------------------
+
+    async def _send_cost_updates(self, changed: list[RunningCost], now: datetime) -> None:
+        if self._commands is None or not changed:
+            return
+        from shared.domain.commands import RawCall
+
+        for cost in changed:
+            session = self._sessions.get(cost.transaction_id)
+            total = (
+                cost.rounded.incl_vat
+                if cost.rounded.incl_vat is not None
+                else cost.rounded.excl_vat
+            )
+            if session is None or session.sent_to_station == cost.rounded:
+                continue
+            last = session.sent_to_station_at
+            if last is not None and (now - last).total_seconds() < self._cost_updated_interval:
+                continue
+            enabled = self._cost_display.get(cost.station_id)
+            if enabled is None:
+                async with self._database.read() as conn:
+                    enabled = await cost_display_enabled(conn, cost.station_id)
+                self._cost_display[cost.station_id] = enabled
+            if not enabled:
+                continue
+            # CostUpdatedRequest (2.0.1 I03): totalCost incl. taxes, the charger's transaction id.
+            command = RawCall(
+                action="CostUpdated",
+                payload={"totalCost": json_number(total), "transactionId": session.transaction_ref},
+            )
+            try:
+                await self._commands.submit(cost.station_id, command, "billing")
+            except Exception:
+                log.exception("billing.cost_updated.failed", station_id=cost.station_id)
+                continue
+            session.sent_to_station, session.sent_to_station_at = cost.rounded, now
+
+
+def _changed_event(at: datetime, cost: RunningCost) -> SessionCostChanged:
+    return SessionCostChanged(
+        at=at,
+        transaction_id=cost.transaction_id,
+        station_id=cost.station_id,
+        currency=cost.currency,
+        cost_excl_vat=cost.rounded.excl_vat,
+        cost_incl_vat=cost.rounded.incl_vat,
+        energy_kwh=cost.energy_kwh,
+        tariff_id=cost.tariff_id,
+    )

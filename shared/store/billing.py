@@ -1,0 +1,434 @@
+"""What billing reads and writes: sessions with their prices, readings, tariffs, the site.
+
+Reads take an `AsyncConnection` and return frozen dataclasses; writes take the `UnitOfWork`
+they belong to. Nothing here prices anything: `shared.billing` does, from what these return.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, and_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.billing.codec import tariff_from_document
+from shared.billing.errors import TariffError
+from shared.billing.tariff import Price, Tariff
+from shared.billing.usage_from_store import (
+    CURRENT,
+    ENERGY_REGISTER,
+    POWER,
+    MeterReading,
+    StateChange,
+    usage_state_of,
+)
+from shared.logging import get_logger
+from shared.store.tables import (
+    connectors,
+    evses,
+    id_tokens,
+    locations,
+    meter_values,
+    partners,
+    station_variables,
+    stations,
+    tariffs,
+    transaction_events,
+    transactions,
+)
+from shared.store.uow import UnitOfWork
+
+__all__ = [
+    "SessionRecord",
+    "SiteRecord",
+    "StoredTariff",
+    "TokenRecord",
+    "connector_tariffs",
+    "cost_display_enabled",
+    "get_session_record",
+    "get_stored_tariff",
+    "meter_readings",
+    "session_token",
+    "set_running_cost",
+    "set_session_tariff",
+    "site_record",
+    "state_changes",
+]
+
+log = get_logger(__name__)
+
+_BILLED_MEASURANDS = (ENERGY_REGISTER, POWER, CURRENT)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A transaction with everything billing needs of it."""
+
+    id: int
+    station_id: str
+    evse_id: int
+    connector_id: int
+    transaction_ref: str
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    id_token: str | None
+    id_token_type: str | None
+    partner_id: int | None
+    authorization_reference: str | None
+    command_id: str | None
+    remote_start_id: int | None
+    meter_start_wh: float | None
+    meter_stop_wh: float | None
+    energy_wh: float
+    stop_reason: str | None
+    tariff_id: str | None
+    currency: str | None
+    cost_excl_vat: Decimal | None
+    cost_incl_vat: Decimal | None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+
+def _session(row: Row[Any]) -> SessionRecord:
+    return SessionRecord(
+        id=row.id,
+        station_id=row.station_id,
+        evse_id=row.evse_id,
+        connector_id=row.connector_id,
+        transaction_ref=row.transaction_ref,
+        status=row.status,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        id_token=row.id_token,
+        id_token_type=row.id_token_type,
+        partner_id=row.partner_id,
+        authorization_reference=row.authorization_reference,
+        command_id=row.command_id,
+        remote_start_id=row.remote_start_id,
+        meter_start_wh=row.meter_start_wh,
+        meter_stop_wh=row.meter_stop_wh,
+        energy_wh=float(row.energy_wh or 0.0),
+        stop_reason=row.stop_reason,
+        tariff_id=row.tariff_id,
+        currency=row.currency,
+        cost_excl_vat=row.cost_excl_vat,
+        cost_incl_vat=row.cost_incl_vat,
+    )
+
+
+async def get_session_record(conn: AsyncConnection, transaction_id: int) -> SessionRecord | None:
+    """The transaction `transaction_id`, or None."""
+    row = (
+        await conn.execute(select(transactions).where(transactions.c.id == transaction_id))
+    ).first()
+    return None if row is None else _session(row)
+
+
+async def meter_readings(
+    conn: AsyncConnection, transaction_ids: Collection[int], *, after_id: int = 0
+) -> dict[int, list[MeterReading]]:
+    """The billing-relevant readings of the transactions stored after row `after_id`."""
+    if not transaction_ids:
+        return {}
+    rows = await conn.execute(
+        select(
+            meter_values.c.id,
+            meter_values.c.transaction_id,
+            meter_values.c.timestamp,
+            meter_values.c.measurand,
+            meter_values.c.value,
+            meter_values.c.unit,
+            meter_values.c.phase,
+            meter_values.c.location,
+        )
+        .where(
+            meter_values.c.transaction_id.in_(list(transaction_ids)),
+            meter_values.c.id > after_id,
+            meter_values.c.measurand.in_(_BILLED_MEASURANDS),
+        )
+        .order_by(meter_values.c.id)
+    )
+    found: dict[int, list[MeterReading]] = defaultdict(list)
+    for row in rows:
+        found[row.transaction_id].append(
+            MeterReading(
+                id=row.id,
+                timestamp=row.timestamp,
+                measurand=row.measurand,
+                value=row.value,
+                unit=row.unit,
+                phase=row.phase,
+                location=row.location,
+            )
+        )
+    return found
+
+
+async def state_changes(
+    conn: AsyncConnection, transaction_ids: Collection[int], *, after_id: int = 0
+) -> dict[int, list[tuple[int, StateChange]]]:
+    """(event row id, change) for each charging state the transactions' events reported."""
+    if not transaction_ids:
+        return {}
+    rows = await conn.execute(
+        select(
+            transaction_events.c.id,
+            transaction_events.c.transaction_id,
+            transaction_events.c.timestamp,
+            transaction_events.c.data,
+        )
+        .where(
+            transaction_events.c.transaction_id.in_(list(transaction_ids)),
+            transaction_events.c.id > after_id,
+        )
+        .order_by(transaction_events.c.id)
+    )
+    found: dict[int, list[tuple[int, StateChange]]] = defaultdict(list)
+    for row in rows:
+        data = row.data if isinstance(row.data, Mapping) else {}
+        state = usage_state_of(data.get("charging_state"))
+        if state is not None:
+            found[row.transaction_id].append((row.id, StateChange(row.timestamp, state)))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTariff:
+    """A stored tariff: its document as imported, and the engine's reading of it."""
+
+    id: str
+    country_code: str
+    party_id: str
+    currency: str
+    document: Mapping[str, Any]
+    tariff: Tariff
+    last_updated: datetime
+
+    def published(self) -> dict[str, Any]:
+        """The OCPI Tariff object as it stands (document plus the row's identity)."""
+        return dict(self.document) | {
+            "country_code": self.country_code,
+            "party_id": self.party_id,
+            "id": self.id,
+            "currency": self.currency,
+            "last_updated": self.last_updated.isoformat().replace("+00:00", "Z"),
+        }
+
+
+def _stored_tariff(row: Row[Any]) -> StoredTariff | None:
+    document = row.definition if isinstance(row.definition, Mapping) else {}
+    try:
+        tariff = tariff_from_document(document, tariff_id=row.id, currency=row.currency)
+    except (TariffError, TypeError) as exc:
+        log.error("billing.tariff.unusable", tariff_id=row.id, error=str(exc))
+        return None
+    return StoredTariff(
+        id=row.id,
+        country_code=row.country_code,
+        party_id=row.party_id,
+        currency=row.currency,
+        document=document,
+        tariff=tariff,
+        last_updated=row.last_updated,
+    )
+
+
+async def get_stored_tariff(conn: AsyncConnection, tariff_id: str) -> StoredTariff | None:
+    """The tariff `tariff_id` (deleted ones too: a session keeps its tariff), or None."""
+    row = (await conn.execute(select(tariffs).where(tariffs.c.id == tariff_id))).first()
+    return None if row is None else _stored_tariff(row)
+
+
+async def connector_tariffs(
+    conn: AsyncConnection, station_id: str, evse_id: int, connector_id: int
+) -> list[StoredTariff]:
+    """The connector's tariffs in the order of its `tariff_ids`, deleted ones left out."""
+    ids = (
+        await conn.execute(
+            select(connectors.c.tariff_ids).where(
+                connectors.c.station_id == station_id,
+                connectors.c.evse_id == evse_id,
+                connectors.c.connector_id == connector_id,
+            )
+        )
+    ).scalar()
+    if not isinstance(ids, list) or not ids:
+        return []
+    rows = await conn.execute(
+        select(tariffs).where(tariffs.c.id.in_([str(i) for i in ids]), tariffs.c.deleted.is_(False))
+    )
+    by_id = {row.id: row for row in rows}
+    found = [_stored_tariff(by_id[str(i)]) for i in ids if str(i) in by_id]
+    return [tariff for tariff in found if tariff is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRecord:
+    """Where a session took place: the location (if the EVSE is linked to one), EVSE and
+    connector as they are now, and the station's meter."""
+
+    location: Mapping[str, Any] | None
+    evse_uid: str | None
+    ocpi_evse_id: str | None
+    standard: str | None
+    format: str | None
+    power_type: str | None
+    meter_id: str | None
+
+    @property
+    def time_zone(self) -> str:
+        """The location's IANA zone; UTC when the EVSE belongs to no location."""
+        zone = None if self.location is None else self.location.get("time_zone")
+        return str(zone) if zone else "UTC"
+
+
+async def site_record(
+    conn: AsyncConnection, station_id: str, evse_id: int, connector_id: int
+) -> SiteRecord:
+    """The site of a connector (every part may be unknown)."""
+    query = (
+        select(
+            evses.c.evse_uid,
+            evses.c.ocpi_evse_id,
+            connectors.c.standard,
+            connectors.c.format,
+            connectors.c.power_type,
+            stations.c.meter_serial_number,
+            *(column.label(f"loc_{column.name}") for column in locations.c),
+        )
+        .select_from(stations)
+        .outerjoin(evses, and_(evses.c.station_id == stations.c.id, evses.c.evse_id == evse_id))
+        .outerjoin(
+            connectors,
+            and_(
+                connectors.c.station_id == stations.c.id,
+                connectors.c.evse_id == evse_id,
+                connectors.c.connector_id == connector_id,
+            ),
+        )
+        .outerjoin(locations, locations.c.id == evses.c.location_id)
+        .where(stations.c.id == station_id)
+    )
+    row = (await conn.execute(query)).first()
+    if row is None:
+        return SiteRecord(None, None, None, None, None, None, None)
+    mapping = row._mapping
+    location = None
+    if mapping["loc_id"] is not None:
+        location = {c.name: mapping[f"loc_{c.name}"] for c in locations.c}
+    return SiteRecord(
+        location=location,
+        evse_uid=row.evse_uid,
+        ocpi_evse_id=row.ocpi_evse_id,
+        standard=row.standard,
+        format=row.format,
+        power_type=row.power_type,
+        meter_id=row.meter_serial_number,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """The token a session was started with, as far as we know it, and who issued it."""
+
+    uid: str
+    type: str | None  # OCPP IdTokenType / our token type
+    contract_id: str | None
+    issuer_country_code: str | None
+    issuer_party_id: str | None
+
+
+async def session_token(conn: AsyncConnection, session: SessionRecord) -> TokenRecord | None:
+    """The session's id token with its contract and issuing party, or None without one."""
+    if session.id_token is None:
+        return None
+    query = select(id_tokens).where(id_tokens.c.id_token == session.id_token)
+    if session.partner_id is not None:
+        query = query.where(id_tokens.c.partner_id == session.partner_id)
+    else:
+        query = query.where(id_tokens.c.source == "local")
+    token = (await conn.execute(query.limit(1))).first()
+    country, party = None, None
+    if session.partner_id is not None:
+        partner = (
+            await conn.execute(
+                select(partners.c.country_code, partners.c.party_id).where(
+                    partners.c.id == session.partner_id
+                )
+            )
+        ).first()
+        if partner is not None:
+            country, party = partner.country_code, partner.party_id
+    if token is not None and "*" in token.source and country is None:
+        country, _, party = token.source.partition("*")
+    return TokenRecord(
+        uid=session.id_token,
+        type=(token.type if token is not None else None) or session.id_token_type,
+        contract_id=token.contract_id if token is not None else None,
+        issuer_country_code=country,
+        issuer_party_id=party,
+    )
+
+
+async def set_session_tariff(
+    uow: UnitOfWork, transaction_id: int, tariff_id: str | None, currency: str | None
+) -> None:
+    """Record the tariff chosen at the start of the session (kept for its whole life)."""
+    await uow.conn.execute(
+        update(transactions)
+        .where(transactions.c.id == transaction_id, transactions.c.tariff_id.is_(None))
+        .values(tariff_id=tariff_id, currency=currency)
+    )
+
+
+async def set_running_cost(
+    uow: UnitOfWork, transaction_id: int, cost: Price, currency: str, *, final: bool = False
+) -> bool:
+    """Store the session's cost so far; only while it is active unless `final` (the CDR's).
+
+    True when the row was updated.
+    """
+    condition = transactions.c.id == transaction_id
+    if not final:
+        condition = and_(condition, transactions.c.status == "active")
+    result = await uow.conn.execute(
+        update(transactions)
+        .where(condition)
+        .values(
+            cost_excl_vat=cost.excl_vat,
+            cost_incl_vat=cost.incl_vat,
+            currency=currency,
+            last_updated=uow.now,
+        )
+    )
+    return bool(result.rowcount)
+
+
+async def cost_display_enabled(conn: AsyncConnection, station_id: str) -> bool:
+    """True for an OCPP 2.0.1 station that reported `TariffCostCtrlr.Enabled[Cost]` true
+    (2.0.1 I03: the CSMS may then send CostUpdated)."""
+    version = (
+        await conn.execute(select(stations.c.ocpp_version).where(stations.c.id == station_id))
+    ).scalar()
+    if version != "2.0.1":
+        return False
+    value = (
+        await conn.execute(
+            select(station_variables.c.value).where(
+                station_variables.c.station_id == station_id,
+                station_variables.c.component == "TariffCostCtrlr",
+                station_variables.c.variable == "Enabled",
+                station_variables.c.variable_instance == "Cost",
+                station_variables.c.attribute_type == "Actual",
+            )
+        )
+    ).scalar()
+    return isinstance(value, str) and value.strip().lower() == "true"
