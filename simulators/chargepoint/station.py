@@ -47,6 +47,18 @@ _log = logging.getLogger(__name__)
 _CALL_FAILURES = (OCPPError, UnknownCallErrorCodeError, TimeoutError)
 
 
+def _honour_cancellation() -> None:
+    """Raise CancelledError if this task was cancelled but the cancellation got lost.
+
+    Python 3.11's `asyncio.wait_for` (which the library's `call()` uses) returns the result
+    instead of raising when the cancellation and the answer arrive together; the task would
+    then carry on and never stop.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class _RebootNow(Exception):
     """Raised out of the conversation when the outbox reaches a reboot barrier."""
 
@@ -148,8 +160,8 @@ class Station:
         task = self._task
         if task is not None and not task.done():
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            # wait() rather than awaiting the task: our own cancellation must still reach us.
+            await asyncio.wait({task})
 
     def request_reboot(self, reason: BootReason, *, graceful: bool) -> None:
         """Reboot once the outbox has sent what was queued before (graceful) or at once."""
@@ -338,9 +350,11 @@ class Station:
             try:
                 result = await cp.call(self.dialect.boot_notification(self._boot_reason), False)
             except _CALL_FAILURES as exc:
+                _honour_cancellation()
                 self.report_error("boot_failed", exc)
                 await self._wait_boot_retry(self.config.boot_retry_default)
                 continue
+            _honour_cancellation()
             self.stats.messages_sent += 1
             answer = self.dialect.parse_boot(result)
             self.boot_status = answer.status
@@ -378,10 +392,12 @@ class Station:
         try:
             result = await cp.call(payload, False)
         except _CALL_FAILURES as exc:
+            _honour_cancellation()
             self.stats.messages_sent += 1
             failure = Failure.TIMEOUT if isinstance(exc, TimeoutError) else Failure.CALL_ERROR
             await self._retry_or_drop(item, failure, exc)
             return
+        _honour_cancellation()
         self.stats.messages_sent += 1
         self.outbox.pop(item)
         if item.on_result is not None:
