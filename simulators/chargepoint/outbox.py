@@ -39,12 +39,14 @@ class Outgoing:
     message no longer makes sense (it is then dropped). `transaction` marks the message
     as transaction-related, which keeps it queued across outages. An item with no `build`
     is a barrier: the sender acts on it (a reboot) once everything before it went out.
+    An `urgent` item jumps the queue.
     """
 
     build: Callable[[], Any] | None
     on_result: Callable[[Any], None] | None = None
     on_failure: Callable[[Failure], None] | None = None
     transaction: Transaction | None = None
+    urgent: bool = False
     attempts: int = 0
 
     @classmethod

@@ -165,12 +165,8 @@ class Station:
 
     def request_reboot(self, reason: BootReason, *, graceful: bool) -> None:
         """Reboot once the outbox has sent what was queued before (graceful) or at once."""
-        barrier = Outgoing(build=None)
         self._reboot_reason = reason
-        if graceful:
-            self.outbox.put(barrier)
-        else:
-            self.outbox.put_front(barrier)
+        self.send(Outgoing(build=None, urgent=not graceful))
 
     def triggered_boot(self) -> Outgoing:
         """A BootNotification the CSMS asked for while the station is accepted."""
@@ -203,7 +199,10 @@ class Station:
         if item.build is not None and not item.transactional and not self.online:
             item.fail(Failure.OFFLINE)
             return
-        self.outbox.put(item)
+        if item.urgent:
+            self.outbox.put_front(item)
+        else:
+            self.outbox.put(item)
 
     def hold(self) -> None:
         """Start holding back messages: a CALL from the CSMS is being handled.
