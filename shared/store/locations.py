@@ -1,0 +1,404 @@
+"""Charging locations: the operator's sites and the live EVSEs published under them.
+
+Rows: `locations` (one per site; `details` holds the descriptive attributes and the EVSE
+descriptions, see `_details_json`), `evses`/`connectors` (written by the OCPP side; the link
+columns — `location_id`, `evse_uid`, `ocpi_evse_id`, connector facts, `tariff_ids` — by
+`location_links`). Reads return `SiteView`s: a site with its live EVSEs (status, station
+connectivity) and the described EVSEs no station provides.
+
+`last_updated` of a site is kept current by in-transaction writers (`location_links`): a
+connector's status change bumps its site in the same transaction, so a list filtered by
+`date_from` sees every site whose EVSEs changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.domain.locations import (
+    ConnectorSpec,
+    EvseSpec,
+    GeoPoint,
+    LiveConnector,
+    LiveEvse,
+    Site,
+    SiteView,
+)
+from shared.domain.stations import ConnectorStatus
+from shared.events import LocationChanged
+from shared.store.paging import Cursor, Window, count_in_window, page_query
+from shared.store.tables import connectors, evses, locations, stations
+from shared.store.uow import UnitOfWork
+from shared.store.upsert import upsert
+
+__all__ = [
+    "LOCATION_COLUMN_LIMITS",
+    "bump_site",
+    "count_sites",
+    "find_site_id",
+    "get_site",
+    "get_site_view",
+    "get_site_views",
+    "page_sites",
+    "save_site",
+    "site_exists",
+    "spec_from_json",
+    "spec_json",
+]
+
+#: Column widths of `locations` that are narrower than what a site may hold.
+LOCATION_COLUMN_LIMITS: dict[str, int] = {
+    name: int(getattr(locations.c[name].type, "length", 0) or 0)
+    for name in ("name", "address", "city", "postal_code", "state", "country", "time_zone")
+}
+
+_REMOVED = "REMOVED"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _connector_json(spec: ConnectorSpec) -> dict[str, Any]:
+    return {
+        "connector_id": spec.connector_id,
+        "standard": spec.standard,
+        "format": spec.format,
+        "power_type": spec.power_type,
+        "max_voltage": spec.max_voltage,
+        "max_amperage": spec.max_amperage,
+        "max_electric_power": spec.max_electric_power,
+        "tariff_ids": list(spec.tariff_ids) if spec.tariff_ids is not None else None,
+        "terms_and_conditions": spec.terms_and_conditions,
+        "last_updated": _iso(spec.last_updated),
+    }
+
+
+def _connector_from_json(data: Mapping[str, Any]) -> ConnectorSpec:
+    tariffs = data.get("tariff_ids")
+    return ConnectorSpec(
+        connector_id=str(data["connector_id"]),
+        standard=data.get("standard"),
+        format=data.get("format"),
+        power_type=data.get("power_type"),
+        max_voltage=data.get("max_voltage"),
+        max_amperage=data.get("max_amperage"),
+        max_electric_power=data.get("max_electric_power"),
+        tariff_ids=tuple(tariffs) if tariffs is not None else None,
+        terms_and_conditions=data.get("terms_and_conditions"),
+        last_updated=_parse_time(data.get("last_updated")),
+    )
+
+
+def spec_json(spec: EvseSpec) -> dict[str, Any]:
+    """The stored (JSON) form of an EVSE description."""
+    return {
+        "uid": spec.uid,
+        "status": spec.status,
+        "evse_id": spec.evse_id,
+        "capabilities": list(spec.capabilities) if spec.capabilities is not None else None,
+        "floor_level": spec.floor_level,
+        "physical_reference": spec.physical_reference,
+        "connectors": [_connector_json(c) for c in spec.connectors],
+        "extra": dict(spec.extra),
+        "last_updated": _iso(spec.last_updated),
+    }
+
+
+def spec_from_json(data: Mapping[str, Any]) -> EvseSpec:
+    """An EVSE description from its stored form."""
+    capabilities = data.get("capabilities")
+    return EvseSpec(
+        uid=str(data["uid"]),
+        status=str(data.get("status") or "UNKNOWN"),
+        evse_id=data.get("evse_id"),
+        capabilities=tuple(capabilities) if capabilities is not None else None,
+        floor_level=data.get("floor_level"),
+        physical_reference=data.get("physical_reference"),
+        connectors=tuple(_connector_from_json(c) for c in data.get("connectors") or ()),
+        extra=dict(data.get("extra") or {}),
+        last_updated=_parse_time(data.get("last_updated")),
+    )
+
+
+def _details_json(site: Site) -> dict[str, Any]:
+    return {"attributes": dict(site.details), "evses": [spec_json(s) for s in site.evse_specs]}
+
+
+def _site(row: Row[Any]) -> Site:
+    details = row.details or {}
+    return Site(
+        id=row.id,
+        country_code=row.country_code,
+        party_id=row.party_id,
+        publish=row.publish,
+        name=row.name,
+        address=row.address,
+        city=row.city,
+        postal_code=row.postal_code,
+        state=row.state,
+        country=row.country,
+        coordinates=GeoPoint(row.latitude, row.longitude),
+        time_zone=row.time_zone,
+        details=dict(details.get("attributes") or {}),
+        evse_specs=tuple(spec_from_json(s) for s in details.get("evses") or ()),
+        last_updated=row.last_updated,
+    )
+
+
+async def site_exists(conn: AsyncConnection, location_id: str) -> bool:
+    """True when a site with this id exists."""
+    row = (await conn.execute(select(locations.c.id).where(locations.c.id == location_id))).first()
+    return row is not None
+
+
+async def find_site_id(conn: AsyncConnection, location_id: str) -> str | None:
+    """The stored id of site `location_id`, compared as a CiString (case-insensitive).
+
+    The exact id is an index lookup; only a miss falls back to comparing upper-cased.
+    """
+    exact = select(locations.c.id).where(locations.c.id == location_id)
+    row = (await conn.execute(exact)).first()
+    if row is None:
+        loose = select(locations.c.id).where(func.upper(locations.c.id) == location_id.upper())
+        row = (await conn.execute(loose.limit(1))).first()
+    return row.id if row is not None else None
+
+
+async def get_site(conn: AsyncConnection, location_id: str) -> Site | None:
+    """The site as the operator described it (without live EVSEs), or None."""
+    row = (await conn.execute(select(locations).where(locations.c.id == location_id))).first()
+    return _site(row) if row is not None else None
+
+
+def _keep_removed(previous: Site | None, site: Site, bound: set[str]) -> tuple[EvseSpec, ...]:
+    """mod_locations, *Flow and Lifecycle*: EVSEs are never deleted. A described EVSE the
+    new description leaves out (and no station provides) stays, as REMOVED."""
+    if previous is None:
+        return site.evse_specs
+    kept = {spec.uid for spec in site.evse_specs}
+    tombstones = [
+        EvseSpec(
+            uid=spec.uid,
+            status=_REMOVED,
+            evse_id=spec.evse_id,
+            capabilities=spec.capabilities,
+            floor_level=spec.floor_level,
+            physical_reference=spec.physical_reference,
+            connectors=spec.connectors,
+            extra=spec.extra,
+            last_updated=spec.last_updated if spec.status == _REMOVED else None,
+        )
+        for spec in previous.evse_specs
+        if spec.uid not in kept and spec.uid not in bound
+    ]
+    return (*site.evse_specs, *tombstones)
+
+
+async def save_site(uow: UnitOfWork, site: Site) -> bool:
+    """Create or replace a site (the operator's import); True when it was created.
+
+    EVSEs of linked stations that the new description describes get its connector facts
+    and identity at once (`location_links.apply_spec`). Emits `LocationChanged`.
+    """
+    from shared.store.location_links import apply_spec, bound_uids
+
+    previous = await get_site(uow.conn, site.id)
+    specs = site.evse_specs
+    bound = await bound_uids(uow.conn, [s.uid for s in specs] + _uids(previous))
+    stamped = tuple(_stamp(spec, uow.now) for spec in _keep_removed(previous, site, set(bound)))
+    stored = Site(**{**_fields(site), "evse_specs": stamped, "last_updated": uow.now})
+    values = _row_values(stored)
+    statement = upsert(uow.conn.dialect.name, locations, ["id"], [k for k in values if k != "id"])
+    await uow.conn.execute(statement, values)
+    for spec in specs:
+        where = bound.get(spec.uid)
+        if where is not None and where[0] == site.id:
+            await apply_spec(uow, where[1], where[2], spec)
+    uow.emit(LocationChanged(at=uow.now, location_id=site.id))
+    return previous is None
+
+
+def _uids(site: Site | None) -> list[str]:
+    return [spec.uid for spec in site.evse_specs] if site is not None else []
+
+
+def _stamp(spec: EvseSpec, now: datetime) -> EvseSpec:
+    if spec.last_updated is not None:
+        return spec
+    return EvseSpec(**{**_spec_fields(spec), "last_updated": now})
+
+
+def _fields(site: Site) -> dict[str, Any]:
+    return {name: getattr(site, name) for name in Site.__dataclass_fields__}
+
+
+def _spec_fields(spec: EvseSpec) -> dict[str, Any]:
+    return {name: getattr(spec, name) for name in EvseSpec.__dataclass_fields__}
+
+
+def _row_values(site: Site) -> dict[str, Any]:
+    return {
+        "id": site.id,
+        "country_code": site.country_code,
+        "party_id": site.party_id,
+        "publish": site.publish,
+        "name": site.name,
+        "address": site.address,
+        "city": site.city,
+        "postal_code": site.postal_code,
+        "state": site.state,
+        "country": site.country,
+        "latitude": site.coordinates.latitude,
+        "longitude": site.coordinates.longitude,
+        "time_zone": site.time_zone,
+        "details": _details_json(site),
+        "last_updated": site.last_updated,
+    }
+
+
+async def bump_site(uow: UnitOfWork, location_id: str) -> None:
+    """Mark a site changed now (its EVSEs or connectors changed)."""
+    await uow.conn.execute(
+        update(locations).where(locations.c.id == location_id).values(last_updated=uow.now)
+    )
+
+
+# --- reads -------------------------------------------------------------------------------
+
+
+def _live_connector(row: Row[Any]) -> LiveConnector:
+    return LiveConnector(
+        connector_id=row.connector_id,
+        status=ConnectorStatus(row.status),
+        standard=row.standard,
+        format=row.format,
+        power_type=row.power_type,
+        max_voltage=row.max_voltage,
+        max_amperage=row.max_amperage,
+        max_electric_power=row.max_electric_power,
+        tariff_ids=tuple(row.tariff_ids or ()),
+        last_updated=row.last_updated,
+    )
+
+
+def _live_evse(row: Row[Any], plugs: Sequence[LiveConnector], spec: EvseSpec | None) -> LiveEvse:
+    newest = max([row.last_updated, *(c.last_updated for c in plugs)])
+    capabilities = row.capabilities
+    return LiveEvse(
+        station_id=row.station_id,
+        evse_id=row.evse_id,
+        uid=row.evse_uid,
+        status=ConnectorStatus(row.status),
+        station_connected=bool(row.connected),
+        removed=row.removed,
+        connectors=tuple(plugs),
+        last_updated=newest,
+        published_evse_id=row.ocpi_evse_id,
+        capabilities=tuple(capabilities) if capabilities is not None else None,
+        floor_level=row.floor_level,
+        physical_reference=row.physical_reference,
+        spec=spec,
+    )
+
+
+async def _live_evses(conn: AsyncConnection, sites: Sequence[Site]) -> dict[str, list[LiveEvse]]:
+    ids = [site.id for site in sites]
+    specs = {spec.uid: spec for site in sites for spec in site.evse_specs}
+    evse_rows = (
+        await conn.execute(
+            select(evses, stations.c.connected)
+            .join(stations, stations.c.id == evses.c.station_id)
+            .where(evses.c.location_id.in_(ids), evses.c.evse_uid.is_not(None), evses.c.evse_id > 0)
+            .order_by(evses.c.location_id, evses.c.station_id, evses.c.evse_id)
+        )
+    ).all()
+    plug_rows = (
+        await conn.execute(
+            select(connectors)
+            .join(
+                evses,
+                (evses.c.station_id == connectors.c.station_id)
+                & (evses.c.evse_id == connectors.c.evse_id),
+            )
+            .where(evses.c.location_id.in_(ids), evses.c.evse_uid.is_not(None))
+            .order_by(connectors.c.station_id, connectors.c.evse_id, connectors.c.connector_id)
+        )
+    ).all()
+    plugs: dict[tuple[str, int], list[LiveConnector]] = {}
+    for row in plug_rows:
+        plugs.setdefault((row.station_id, row.evse_id), []).append(_live_connector(row))
+    result: dict[str, list[LiveEvse]] = {}
+    for row in evse_rows:
+        key = (row.station_id, row.evse_id)
+        evse = _live_evse(row, plugs.get(key, []), specs.get(row.evse_uid))
+        result.setdefault(row.location_id, []).append(evse)
+    return result
+
+
+async def get_site_views(conn: AsyncConnection, sites: Sequence[Site]) -> list[SiteView]:
+    """`sites` with their live EVSEs and unprovided EVSE descriptions, in the same order."""
+    from shared.store.location_links import bound_uids
+
+    if not sites:
+        return []
+    live = await _live_evses(conn, sites)
+    bound = await bound_uids(conn, [spec.uid for site in sites for spec in site.evse_specs])
+    views = []
+    for site in sites:
+        site_evses = live.get(site.id, [])
+        static = tuple(spec for spec in site.evse_specs if spec.uid not in bound)
+        stamps: list[datetime] = [e.last_updated for e in site_evses]
+        stamps += [s.last_updated for s in static if s.last_updated is not None]
+        assert site.last_updated is not None  # always set on stored sites
+        newest = max([site.last_updated, *stamps])
+        views.append(SiteView(site, tuple(site_evses), static, newest))
+    return views
+
+
+async def get_site_view(conn: AsyncConnection, location_id: str) -> SiteView | None:
+    """One site with everything published under it, or None."""
+    site = await get_site(conn, location_id)
+    if site is None:
+        return None
+    (view,) = await get_site_views(conn, [site])
+    return view
+
+
+async def page_sites(
+    conn: AsyncConnection,
+    window: Window,
+    *,
+    limit: int,
+    after: Cursor | None = None,
+    offset: int = 0,
+) -> tuple[list[SiteView], bool]:
+    """One page of sites by `(last_updated, id)` within `window` (see `shared.store.paging`),
+    and whether more follow. `SiteView.site.last_updated` is the sort key (the cursor)."""
+    query = page_query(
+        select(locations),
+        locations.c.last_updated,
+        locations.c.id,
+        window=window,
+        limit=limit + 1,
+        after=after,
+        offset=offset,
+    )
+    rows = (await conn.execute(query)).all()
+    views = await get_site_views(conn, [_site(row) for row in rows[:limit]])
+    return views, len(rows) > limit
+
+
+async def count_sites(conn: AsyncConnection, window: Window) -> int:
+    """How many sites lie within `window`."""
+    query = count_in_window(locations, locations.c.last_updated, window)
+    return int((await conn.execute(query)).scalar_one())
