@@ -12,10 +12,12 @@ from pathlib import Path
 
 import click
 
+from cli.commands.cdrs import cdrs
 from cli.commands.messages import messages
 from cli.commands.partners import partners
 from cli.commands.sessions import sessions
 from cli.commands.stations import stations
+from cli.commands.stats import stats
 from cli.commands.tokens import tokens
 from cli.context import CliContext, pass_cli, run_async
 
@@ -99,6 +101,8 @@ cli.add_command(sessions)
 cli.add_command(messages)
 cli.add_command(tokens)
 cli.add_command(partners)
+cli.add_command(cdrs)
+cli.add_command(stats)
 
 
 def main() -> None:
