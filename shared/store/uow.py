@@ -16,6 +16,7 @@ from sqlalchemy import Executable
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.events import DomainEvent, EventBus
+from shared.store.fast_executemany import fast_statement
 
 __all__ = ["UnitOfWork"]
 
@@ -65,5 +66,39 @@ class UnitOfWork:
                 for writer in self._bus.transactional_writers(type(event)):
                     await writer(self, event)
         deferred, self._deferred = self._deferred, {}
+        if self.conn.dialect.name == "sqlite":
+            await self._flush_sqlite(deferred)
+            return
         for statement, rows in deferred.values():
             await self.conn.execute(statement, rows)
+
+    async def _flush_sqlite(
+        self, deferred: dict[int, tuple[Executable, list[dict[str, Any]]]]
+    ) -> None:
+        # The inline SQLite driver runs on this thread: hand the rows to the DB-API cursor
+        # directly (shared/store/fast_executemany.py), in the order they were deferred.
+        raw = await self.conn.get_raw_connection()
+        cursor = raw.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for statement, rows in deferred.values():
+                for run in _runs_of_same_shape(rows):
+                    fast = fast_statement(statement, self.conn.dialect, run[0])
+                    if fast is None:
+                        await self.conn.execute(statement, run)
+                    else:
+                        cursor.executemany(fast.sql, fast.rows(run))
+        finally:
+            cursor.close()
+
+
+def _runs_of_same_shape(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Consecutive rows with the same keys, in order (order matters for upserts)."""
+    runs: list[list[dict[str, Any]]] = []
+    shape: tuple[str, ...] | None = None
+    for row in rows:
+        keys = tuple(row)
+        if keys != shape:
+            runs.append([])
+            shape = keys
+        runs[-1].append(row)
+    return runs

@@ -1,0 +1,220 @@
+"""Shared benchmark plumbing: start servers as subprocesses on loopback, measure a process's
+CPU and memory, fresh databases, and printing figures with the machine they came from."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "PG_URL",
+    "ServerProcess",
+    "cpu_seconds",
+    "free_port",
+    "machine",
+    "pg_available",
+    "print_table",
+    "rss_kib",
+    "start_csms",
+    "start_raw_responder",
+]
+
+PG_URL = os.environ.get(
+    "LADDPUNKT_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def pg_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), 1):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class ServerProcess:
+    process: subprocess.Popen[bytes]
+    port: int
+    http_port: int | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port} after {seconds}s")
+
+
+@contextlib.contextmanager
+def start_raw_responder() -> Iterator[ServerProcess]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.raw_responder", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = ServerProcess(process, port)
+    try:
+        _wait_listening(port, process)
+        yield server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def _database_url(kind: str) -> Iterator[dict[str, str]]:
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="laddpunkt-bench-") as folder:
+            yield {"CSMS_DATABASE__URL": f"sqlite+aiosqlite:///{folder}/bench.db"}
+        return
+    schema = f"bench_{secrets.token_hex(4)}"
+    _psql(f"CREATE SCHEMA {schema}")
+    try:
+        yield {"CSMS_DATABASE__URL": PG_URL, "CSMS_DATABASE__SCHEMA_NAME": schema}
+    finally:
+        _psql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def _psql(sql: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(PG_URL.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@contextlib.contextmanager
+def start_csms(
+    db: str, extra_env: dict[str, str] | None = None, tokens: tuple[str, ...] = ()
+) -> Iterator[ServerProcess]:
+    """`csms serve` on free loopback ports and a fresh database of kind `db`."""
+    with _database_url(db) as db_env, tempfile.TemporaryDirectory() as workdir:
+        port, http_port = free_port(), free_port()
+        env = {
+            **os.environ,
+            **db_env,
+            "CSMS_OCPP__PORT": str(port),
+            "CSMS_HTTP__PORT": str(http_port),
+            "CSMS_LOGGING__LEVEL": "WARNING",
+            "CSMS_LOGGING__FORMAT": "json",
+            **(extra_env or {}),
+        }
+        if tokens:
+            _add_tokens(env, tokens)
+        log = Path(workdir) / "server.log"
+        with log.open("wb") as log_file:
+            process = subprocess.Popen(
+                [str(Path(sys.executable).with_name("csms")), "serve"],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=workdir,
+            )
+            server = ServerProcess(process, port, http_port)
+            try:
+                _wait_listening(port, process)
+                yield server
+            finally:
+                server.stop()
+
+
+def _add_tokens(env: dict[str, str], tokens: tuple[str, ...]) -> None:
+    """Accepted id tokens, written before the server starts (schema created first)."""
+    code = (
+        "import asyncio, sys\n"
+        "from datetime import UTC, datetime\n"
+        "from sqlalchemy import insert\n"
+        "from shared.config import load_settings\n"
+        "from shared.store.database import Database\n"
+        "from shared.store.migrate import upgrade_database\n"
+        "from shared.store.tables import id_tokens\n"
+        "async def main():\n"
+        "    db = Database(load_settings().database)\n"
+        "    await upgrade_database(db)\n"
+        "    now = datetime.now(UTC)\n"
+        "    async with db.begin() as conn:\n"
+        "        await conn.execute(insert(id_tokens), [dict(source='local', id_token=t,"
+        " type='ISO14443', status='Accepted', last_updated=now) for t in sys.argv[1:]])\n"
+        "    await db.dispose()\n"
+        "asyncio.run(main())\n"
+    )
+    subprocess.run([sys.executable, "-c", code, *tokens], env=env, check=True)
+
+
+def print_table(title: str, rows: list[dict[str, Any]]) -> None:
+    """Figures for people, then one JSON line for scripts."""
+    print(f"\n== {title} ==")
+    if rows:
+        keys = list(rows[0])
+        widths = {k: max(len(k), *(len(str(r.get(k, ""))) for r in rows)) for k in keys}
+        print("  ".join(k.ljust(widths[k]) for k in keys))
+        for row in rows:
+            print("  ".join(str(row.get(k, "")).ljust(widths[k]) for k in keys))
+    print(json.dumps({"benchmark": title, "machine": machine(), "rows": rows}))

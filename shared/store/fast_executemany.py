@@ -1,0 +1,139 @@
+"""A lean `executemany` for the deferred rows of a unit of work on SQLite.
+
+SQLAlchemy's executemany builds an execution context and runs generic bind processors for
+every row and value; for the hot rows of the OCPP path (meter values, frame log, heartbeats,
+status) that is most of the CPU a message costs. Here a statement is compiled once per set of
+keys to its SQL text, parameter order and one converter per parameter, and the rows go
+straight to the DB-API cursor as tuples.
+
+Only our own column types are converted (`UtcDateTime`, `Money`, JSON, Boolean); a statement
+with anything else (callable defaults, unknown types) falls back to SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ClauseElement, Executable, Float, Insert, Integer, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
+
+from shared.store.types import Money, UtcDateTime
+
+__all__ = ["FastStatement", "fast_statement"]
+
+Converter = Callable[[Any], Any] | None
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to a UTC column")
+        value = value.astimezone(UTC)
+    # SQLAlchemy's SQLite DATETIME storage format, so both paths read back alike.
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
+    )
+
+
+def _money_text(value: Decimal | None) -> str | None:
+    return None if value is None else format(Decimal(value), "f")
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _bool_int(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _converter(type_: TypeEngine[Any]) -> Converter | bool:
+    """The converter for a column type, None when values pass as they are, False when the
+    type is not one we know (then the statement takes SQLAlchemy's path)."""
+    if isinstance(type_, UtcDateTime):
+        return _utc_text
+    if isinstance(type_, Money):
+        return _money_text
+    if isinstance(type_, JSON):
+        return _json_text
+    if isinstance(type_, Boolean):
+        return _bool_int
+    if isinstance(type_, (String, Integer, Float)):
+        return None
+    return False
+
+
+class FastStatement:
+    """SQL text plus how to turn a row dict into the DB-API parameter tuple."""
+
+    __slots__ = ("keys", "sql")
+
+    def __init__(self, sql: str, keys: list[tuple[str, Converter, Any]]) -> None:
+        self.sql = sql
+        self.keys = keys
+
+    def rows(self, params: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        keys = self.keys
+        return [
+            tuple(
+                (conv(row.get(name, default)) if conv else row.get(name, default))
+                for name, conv, default in keys
+            )
+            for row in params
+        ]
+
+
+_cache: dict[tuple[int, tuple[str, ...]], FastStatement | None] = {}
+
+
+def fast_statement(
+    statement: Executable, dialect: Dialect, sample: dict[str, Any]
+) -> FastStatement | None:
+    """The compiled form of `statement` for rows shaped like `sample`, or None when this
+    statement must go through SQLAlchemy."""
+    key = (id(statement), tuple(sample))
+    if key in _cache:
+        return _cache[key]
+    result = _compile(statement, dialect, sample)
+    _cache[key] = result
+    return result
+
+
+def _compile(
+    statement: Executable, dialect: Dialect, sample: dict[str, Any]
+) -> FastStatement | None:
+    if not isinstance(statement, ClauseElement):
+        return None
+    compiled = statement.compile(dialect=dialect, column_keys=list(sample))
+    assert isinstance(compiled, SQLCompiler)
+    if compiled.positiontup is None:
+        return None
+    defaults: dict[str, Any] = {}
+    if isinstance(statement, Insert):
+        for column in compiled.insert_prefetch:
+            default = column.default
+            if default is None or not getattr(default, "is_scalar", False):
+                return None
+            defaults[column.key] = default.arg
+    elif compiled.insert_prefetch or compiled.update_prefetch:
+        return None
+    keys: list[tuple[str, Converter, Any]] = []
+    for name in compiled.positiontup:
+        bind = compiled.binds[name]
+        converter = _converter(bind.type)
+        if converter is False or converter is True:
+            return None
+        source = bind.key
+        if source not in sample and source not in defaults:
+            return None
+        keys.append((source, converter or None, defaults.get(source)))
+    return FastStatement(str(compiled), keys)
