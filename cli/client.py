@@ -16,7 +16,6 @@ from typing import Any
 
 from cli.errors import (
     AccessDeniedError,
-    ChargerTimeoutError,
     CliError,
     NotFoundError,
     ServerError,
@@ -165,8 +164,6 @@ class AdminClient:
             return NotFoundError(detail)
         if status == 409 and body["error"] == "station_offline":
             return StationOfflineError(detail)
-        if status == 504:
-            return ChargerTimeoutError(detail)
         if status >= 500:
             return ServerError(f"the server failed: {detail}")
         return CliError(detail)

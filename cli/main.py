@@ -8,11 +8,13 @@ Sub-command modules import what they need lazily, so `csms --help` starts fast.
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import click
 
 from cli.commands.cdrs import cdrs
+from cli.commands.command_log import commands
 from cli.commands.messages import messages
 from cli.commands.partners import partners
 from cli.commands.sessions import sessions
@@ -96,6 +98,8 @@ def db_upgrade(cli_ctx: CliContext) -> None:
     click.echo(f"database {settings.database.display_url} is at revision {revision}")
 
 
+# Importing the verbs' module registers them on the `stations` group.
+import_module("cli.commands.station_commands")
 cli.add_command(stations)
 cli.add_command(sessions)
 cli.add_command(messages)
@@ -103,6 +107,7 @@ cli.add_command(tokens)
 cli.add_command(partners)
 cli.add_command(cdrs)
 cli.add_command(stats)
+cli.add_command(commands)
 
 
 def main() -> None:

@@ -62,7 +62,7 @@ class Node:
         self.http.add_metrics(self._metrics)
         self.http.mount(
             "/admin/",
-            create_admin_app(AdminServices(settings, self.database, self.writer)),
+            create_admin_app(AdminServices(settings, self.database, self.writer, self.commands)),
         )
         self._started = False
 

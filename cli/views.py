@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from shared.cluster.codec import encode_dataclass
+from shared.domain.commands import CommandRecord
 from shared.domain.stations import Evse, Station
 from shared.store.queries import (
     FrameRecord,
@@ -27,6 +29,7 @@ from shared.store.queries import (
 
 __all__ = [
     "Json",
+    "command_json",
     "frame_json",
     "meter_sample_json",
     "partner_json",
@@ -239,4 +242,24 @@ def partner_json(partner: PartnerSummary) -> Json:
         "has_credentials": partner.has_credentials,
         "created_at": rfc3339(partner.created_at),
         "updated_at": rfc3339(partner.updated_at),
+    }
+
+
+def command_json(record: CommandRecord) -> Json:
+    """A command and what became of it (`stations start …`, `commands show`)."""
+    return {
+        "id": record.id,
+        "station_id": record.station_id,
+        "command": record.kind,
+        "status": record.status.value,
+        "ocpp_action": record.ocpp_action,
+        "request": encode_dataclass(record.request),
+        "response": record.response,
+        "error": record.error,
+        "requested_by": record.requested_by,
+        "created_at": rfc3339(record.created_at),
+        "sent_at": rfc3339(record.sent_at),
+        "completed_at": rfc3339(record.completed_at),
+        "target_node": record.target_node,
+        "timeout_s": record.timeout_s,
     }

@@ -8,7 +8,7 @@ ApiError                     {"error": code, "detail": …} with `status`
 ├── ForbiddenError           403 forbidden        (no token configured, not from loopback)
 ├── NotFoundError            404 not_found        (unknown station, session, command, …)
 ├── StationOfflineError      409 station_offline  (a command for a station nobody holds)
-└── CommandTimeoutError      504 command_timeout  (the charger did not answer in time)
+└── UnavailableError         503 unavailable      (this node cannot do that, e.g. commands)
 ```
 """
 
@@ -19,12 +19,12 @@ from typing import Any
 __all__ = [
     "ApiError",
     "BadRequestError",
-    "CommandTimeoutError",
     "ForbiddenError",
     "InvalidBodyError",
     "NotFoundError",
     "StationOfflineError",
     "UnauthorizedError",
+    "UnavailableError",
 ]
 
 
@@ -34,12 +34,13 @@ class ApiError(Exception):
     status = 500
     code = "internal_error"
 
-    def __init__(self, detail: Any = None) -> None:
+    def __init__(self, detail: Any = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.extra = extra
 
     def body(self) -> dict[str, Any]:
-        return {"error": self.code, "detail": self.detail}
+        return {"error": self.code, "detail": self.detail, **self.extra}
 
 
 class BadRequestError(ApiError):
@@ -72,6 +73,6 @@ class StationOfflineError(ApiError):
     code = "station_offline"
 
 
-class CommandTimeoutError(ApiError):
-    status = 504
-    code = "command_timeout"
+class UnavailableError(ApiError):
+    status = 503
+    code = "unavailable"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from shared.commands import CommandService
 from shared.config import Settings
 from shared.store.database import Database
 from shared.store.writer import BatchWriter
@@ -20,7 +21,7 @@ class AdminServices:
     settings: Settings
     database: Database
     writer: BatchWriter
-    commands: object | None = None  # shared.commands.CommandService once the node has one
+    commands: CommandService | None = None  # None: this node sends no commands
 
 
 SERVICES = web.AppKey("admin_services", AdminServices)
