@@ -25,6 +25,7 @@ from shared.store.uow import UnitOfWork
 from shared.store.writer import BatchWriter
 
 if TYPE_CHECKING:
+    from csms.data_transfer import DataTransferRegistry
     from shared.authorization import Authorizer
 
 __all__ = ["CsmsServices", "StationContext", "StationView"]
@@ -44,6 +45,13 @@ class CsmsServices:
     bus: EventBus
     node_id: str
     authorizer: Authorizer
+    data_transfer: DataTransferRegistry = field(default_factory=lambda: _new_registry())
+
+
+def _new_registry() -> DataTransferRegistry:
+    from csms.data_transfer import DataTransferRegistry  # here: the module imports this one
+
+    return DataTransferRegistry()
 
 
 @dataclass(slots=True)

@@ -6,12 +6,14 @@ On PostgreSQL an advisory lock serialises nodes that start at the same moment.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.store.database import Database
 
@@ -35,9 +37,34 @@ def _upgrade(connection: Connection, revision: str) -> None:
 
 
 async def upgrade_database(database: Database, revision: str = "head") -> None:
-    """Bring the schema to `revision` (default: the newest)."""
-    async with database.begin() as conn:
-        await conn.run_sync(_upgrade, revision)
+    """Bring the schema to `revision` (default: the newest).
+
+    On SQLite, foreign keys are switched off while batch migrations rebuild tables (a
+    rebuild drops and re-creates the table, which would cascade into child rows) and checked
+    once afterwards (PITFALLS: Alembic on SQLite).
+    """
+    conn = await database.write_connection()
+    try:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            await _sqlite_pragma(conn, "PRAGMA foreign_keys=OFF")
+        async with conn.begin():
+            await conn.run_sync(_upgrade, revision)
+        if sqlite:
+            await _sqlite_pragma(conn, "PRAGMA foreign_keys=ON")
+            broken = await _sqlite_pragma(conn, "PRAGMA foreign_key_check")
+            if broken:
+                raise RuntimeError(f"migration left rows without their parents: {broken[:5]}")
+    finally:
+        await conn.close()
+
+
+async def _sqlite_pragma(conn: AsyncConnection, pragma: str) -> list[Any]:
+    """Run a PRAGMA outside any transaction (they are ignored inside one)."""
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    rows: list[Any] = driver.execute(pragma).fetchall()
+    return rows
 
 
 def _current(connection: Connection) -> str | None:

@@ -61,6 +61,7 @@ class StationEventKind(StrEnum):
     EV_CHARGING_NEEDS = "ev_charging_needs"
     EV_CHARGING_SCHEDULE = "ev_charging_schedule"
     RESERVATION_STATUS = "reservation_status"
+    AUTHORIZATION = "authorization"
 
 
 @dataclass(frozen=True, slots=True)

@@ -269,6 +269,8 @@ transactions = Table(
     Column("currency", String(3)),
     Column("tariff_id", String(36)),
     Column("last_meter_at", UtcDateTime),
+    Column("charging_preferences", JsonDoc),  # OCPI PUT charging_preferences, as received
+    Column("stop_ref", String(64)),  # the id a StopTransaction carried when it differed
     Column("created_at", UtcDateTime, nullable=False),
     Column("last_updated", UtcDateTime, nullable=False),
     UniqueConstraint("station_id", "transaction_ref"),
@@ -306,6 +308,7 @@ meter_values = Table(
     Column("context", String(32)),
     Column("location", String(16)),
     Column("value", Float, nullable=False),
+    Column("signed_data", Text),  # 1.6 SignedData / 2.0.1 signedMeterValue, as sent
     Index(None, "transaction_id", "timestamp"),
     Index(None, "station_id", "timestamp"),
 )
@@ -374,11 +377,13 @@ charging_profiles = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("station_id", String(255), nullable=False),
     Column("evse_id", Integer, nullable=False),
-    Column("purpose", String(32), nullable=False),
+    Column("purpose", String(40), nullable=False),
     Column("stack_level", Integer, nullable=False),
     Column("kind", String(16), nullable=False),
     Column("schedule", JsonDoc, nullable=False),
     Column("source", String(32), nullable=False),  # operator | ocpi:<partner> | loadmgmt | station
+    Column("ocpp_profile_id", Integer),  # the chargingProfileId the charger knows it by
+    Column("limit_source", String(20)),  # 2.0.1 ChargingLimitSourceEnumType, for station ones
     Column("status", String(16), nullable=False),  # requested | installed | rejected | cleared
     Column("transaction_id", Integer),
     Column("valid_from", UtcDateTime),

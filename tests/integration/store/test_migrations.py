@@ -25,3 +25,45 @@ async def test_schema_matches_models(database: Database) -> None:
     async with database.connect() as conn:
         differences = await conn.run_sync(diff)
     assert differences == []
+
+
+async def test_upgrade_keeps_existing_rows(database: Database) -> None:
+    """A migration that rebuilds tables (SQLite batch mode) must not cascade-delete rows."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import func, insert, select
+
+    from shared.store.migrate import _config
+    from shared.store.tables import charging_profiles, connectors, evses, stations
+
+    async with database.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(_config(c), "0001"))
+    now = datetime.now(UTC)
+    async with database.begin() as conn:
+        await conn.execute(
+            insert(stations).values(
+                id="S", registration_status="accepted", created_at=now, updated_at=now
+            )
+        )
+        await conn.execute(
+            insert(evses).values(station_id="S", evse_id=1, status="Available", last_updated=now)
+        )
+        await conn.execute(
+            insert(connectors).values(
+                station_id="S", evse_id=1, connector_id=1, status="Available", last_updated=now
+            )
+        )
+        await conn.exec_driver_sql(
+            "INSERT INTO charging_profiles (station_id, evse_id, purpose, stack_level, kind,"
+            " schedule, source, status, created_at, updated_at) VALUES"
+            " ('S', 1, 'TxProfile', 0, 'Absolute', '{}', 'station', 'installed',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
+    await upgrade_database(database)
+    assert await current_revision(database) == head_revision()
+    async with database.read() as conn:
+        assert (await conn.execute(select(func.count()).select_from(connectors))).scalar_one() == 1
+        assert (await conn.execute(select(func.count()).select_from(evses))).scalar_one() == 1
+        profile = (await conn.execute(select(charging_profiles))).one()
+    assert profile.purpose == "TxProfile"
