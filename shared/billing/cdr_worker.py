@@ -387,7 +387,7 @@ class CdrWorker:
             if len(missing) < self._batch:
                 break
             after = missing[-1]
-        self._floor = min(ceiling, *failed, *([lowest_active] if lowest_active else []))
+        self._floor = min([ceiling, *failed, *([lowest_active] if lowest_active else [])])
         if issued:
             log.info("billing.cdr.scan_issued", count=len(issued))
         return issued
