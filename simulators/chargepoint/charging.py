@@ -300,9 +300,12 @@ class Charging:
             except ProfileError as exc:
                 station.report_error("profile_rejected", exc)
         evse.meter.energize(True, now)
-        self.apply_limits()
+        # Limits first (the start reports the power they allow), status changes only after
+        # the start message: nothing about a transaction may precede its start.
+        self.apply_limits(follow=False)
         station.send(station.dialect.transaction_started(tx, evse.meter.read(now)))
-        self.follow_meter(evse)
+        for each in self.evses:
+            self.follow_meter(each)
         self._schedule_sample(evse)
         if duration is not None:
             unplug = ending is StopReason.EV_DISCONNECTED
@@ -412,8 +415,9 @@ class Charging:
         if tx.connector.machine.allows(target[1]):
             self.transition(tx.connector, target[1])
 
-    def apply_limits(self) -> None:
-        """Set every meter's limit from the profiles in force now."""
+    def apply_limits(self, *, follow: bool = True) -> None:
+        """Set every meter's limit from the profiles in force now (and, if `follow`, let
+        the connectors' statuses follow the power paths)."""
         now, when = self.now(), utc_now()
         charging = sum(1 for e in self.evses if e.transaction is not None)
         share = self.profiles.station_limit(when).shared(charging)
@@ -423,7 +427,8 @@ class Charging:
             limit = self.profiles.evse_limit(evse.evse_id, when, started).tighter(share)
             if limit != evse.meter.limit:
                 evse.meter.set_limit(limit, now)
-                self.follow_meter(evse)
+                if follow:
+                    self.follow_meter(evse)
 
     # -- connector status -----------------------------------------------------------------
 

@@ -112,7 +112,8 @@ class Dialect201:
         status = to_v201_status(connector.state)
         if self._reported.get((connector.evse_id, connector.connector_id)) != status:
             items.append(self.status_of(connector))
-        if tx is not None and tx.active and tx.connector is connector:
+        started = tx is not None and tx.charging_state_reported is not None
+        if tx is not None and started and tx.active and tx.connector is connector:
             state = charging_state(connector.state)
             if state != tx.charging_state_reported:
                 tx.charging_state_reported = state

@@ -62,19 +62,27 @@ StationFactory = Callable[..., Station]
 @pytest.fixture
 async def start_station(csms: FakeCsms) -> AsyncIterator[Callable[..., Any]]:
     """Start stations against the fake CSMS; all are stopped at the end of the test."""
-    running: list[tuple[Station, asyncio.Task[None]]] = []
+    running: list[tuple[Station, asyncio.Task[None], Recorder]] = []
 
     async def start(**overrides: Any) -> tuple[Station, Recorder]:
         recorder = Recorder()
         station = Station(fast_config(csms.url, **overrides), observer=recorder)
         task = asyncio.create_task(station.run())
-        running.append((station, task))
+        running.append((station, task, recorder))
         async with asyncio.timeout(20):
             await station.wait_online()
         return station, recorder
 
     yield start
-    for station, task in running:
+    for station, task, _ in running:
         await station.stop()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    # A CALLERROR from the CSMS means a message of ours broke the schema: always a bug here.
+    refused = [
+        e.data
+        for _, _, recorder in running
+        for e in recorder.events
+        if e.kind == "error" and str(e.data["what"]).startswith("call_")
+    ]
+    assert not refused, refused
