@@ -90,7 +90,7 @@ class RoutedCommandService:
         self._single_node = database.is_sqlite
         self._channel = channel_name("commands", settings.database)
         self._executor: LocalExecutor | None = None
-        self._waiters: dict[str, asyncio.Event] = {}
+        self._waiters: dict[str, set[asyncio.Event]] = {}
         bus.subscribe(CommandFinished, self._on_finished)
         bus.subscribe(TransactionStarted, self._on_transaction_started)
 
@@ -113,8 +113,9 @@ class RoutedCommandService:
 
     async def aclose(self) -> None:
         """Release whoever still waits (they read the row as it stands)."""
-        for event in self._waiters.values():
-            event.set()
+        for events in self._waiters.values():
+            for event in events:
+                event.set()
 
     # --- the public API ------------------------------------------------------------------
 
@@ -191,7 +192,8 @@ class RoutedCommandService:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         poll = self._settings.node.command_poll_seconds
-        event = self._waiters.setdefault(command_id, asyncio.Event())
+        event = asyncio.Event()
+        self._waiters.setdefault(command_id, set()).add(event)
         try:
             while True:
                 event.clear()
@@ -202,7 +204,11 @@ class RoutedCommandService:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(event.wait(), min(remaining, poll))
         finally:
-            self._waiters.pop(command_id, None)
+            events = self._waiters.get(command_id)
+            if events is not None:
+                events.discard(event)
+                if not events:
+                    del self._waiters[command_id]
 
     async def get(self, command_id: str) -> CommandRecord | None:
         async with self._database.read() as conn:
@@ -343,8 +349,7 @@ class RoutedCommandService:
             self._executor.wake(command_ids)
 
     def _wake_waiter(self, command_id: str) -> None:
-        event = self._waiters.get(command_id)
-        if event is not None:
+        for event in self._waiters.get(command_id, ()):
             event.set()
 
     def _on_finished(self, event: CommandFinished) -> None:

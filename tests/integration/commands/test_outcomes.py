@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from cli.node import Node
 from shared.authorization import IdToken
+from shared.config import DatabaseSettings
 from shared.domain.commands import (
     ClearCache,
     CommandStatus,
@@ -21,7 +22,9 @@ from shared.domain.commands import (
 )
 from shared.events import CommandFinished
 from shared.store.tables import commands
+from tests.harness import running_node
 from tests.integration.commands.charger import Fail, Hold, Reply, Silence, connected_charger
+from tests.integration.commands.conftest import settings_for
 
 VERSIONS = ["1.6", "2.0.1"]
 
@@ -198,3 +201,26 @@ async def test_a_disconnect_while_waiting_fails_the_command(node: Node) -> None:
     assert record.status is CommandStatus.FAILED
     assert record.error is not None
     assert "CP-DROP" in record.error
+
+
+async def test_every_waiter_hears_the_result(db_settings: DatabaseSettings) -> None:
+    # A poll that never comes during the test: only the wake-up can end the waits in time.
+    settings = settings_for(db_settings)
+    settings = settings.model_copy(
+        update={"node": settings.node.model_copy(update={"command_poll_seconds": 300})}
+    )
+    async with (
+        running_node(settings) as node,
+        connected_charger(node.ocpp_port, "CP-W", "1.6") as charger,
+    ):
+        charger.answers["ClearCache"] = Hold()
+        submitted = await node.commands.submit("CP-W", ClearCache(), "test")
+        patient = [asyncio.create_task(node.commands.wait(submitted.id, 30)) for _ in range(2)]
+        await charger.next_call()
+        # An impatient waiter gives up first; the others must still be woken.
+        impatient = await node.commands.wait(submitted.id, 0.05)
+        await charger.release("ClearCache", {"status": "Accepted"})
+        done = await asyncio.wait_for(asyncio.gather(*patient), 20)
+    assert impatient is not None
+    assert impatient.status is CommandStatus.SENT
+    assert [record.status for record in done if record] == [CommandStatus.ACCEPTED] * 2
