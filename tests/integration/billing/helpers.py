@@ -12,8 +12,8 @@ from sqlalchemy import insert, select, update
 
 from shared.store.cdrs import StoredCdr, cdr_for_transaction, list_cdrs
 from shared.store.database import Database
-from shared.store.tables import connectors, evses, locations, tariffs, transactions
-from shared.store.upsert import upsert
+from shared.store.tables import connectors, evses, locations, stations, tariffs, transactions
+from shared.store.upsert import insert_ignore, upsert
 from tests.harness import OcppClient
 
 __all__ = [
@@ -90,6 +90,16 @@ async def link_connector(
     now = datetime.now(UTC)
     async with database.begin() as conn:
         dialect = conn.dialect.name
+        await conn.execute(
+            insert_ignore(dialect, stations, ["id"]),
+            {
+                "id": station_id,
+                "registration_status": "accepted",
+                "connected": False,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
         await conn.execute(
             upsert(
                 dialect,
