@@ -4,6 +4,7 @@ a client that speaks to it like a partner, and a fake partner platform."""
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +71,8 @@ class Gateway:
         if token is not None:
             value = token if raw_token else base64.b64encode(token.encode()).decode()
             sent["Authorization"] = f"Token {value}"
-        async with self.session.request(method, url, json=json, data=data, headers=sent) as r:
+        body = io.BytesIO(data) if data is not None else None
+        async with self.session.request(method, url, json=json, data=body, headers=sent) as r:
             return Answer(r.status, r.headers, await r.json())
 
     async def invite(self, name: str = "eMSP") -> str:
@@ -95,7 +97,7 @@ async def gateway(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
             db_settings, ocpi={"public_url": f"http://127.0.0.1:{port}", "push_timeout": 5.0}
         )
         services = OcpiServices(settings=settings, database=database, writer=writer, bus=bus)
-        root = web.Application()
+        root = web.Application(client_max_size=4 * 1024 * 1024)  # as cli/http.py
         root.add_subapp("/ocpi/", create_ocpi_app(services))
         runner = web.AppRunner(root, access_log=None)
         await runner.setup()
