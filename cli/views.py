@@ -17,15 +17,10 @@ from typing import Any
 
 from shared.cluster.codec import encode_dataclass
 from shared.domain.commands import CommandRecord
+from shared.domain.partners import Partner
 from shared.domain.stations import Evse, Station
-from shared.store.queries import (
-    FrameRecord,
-    MeterSample,
-    PartnerSummary,
-    SessionSummary,
-    StationVariable,
-    TokenRecord,
-)
+from shared.store.device_model import StationVariable
+from shared.store.queries import FrameRecord, MeterSample, SessionSummary, TokenRecord
 
 __all__ = [
     "Json",
@@ -195,17 +190,23 @@ def frame_json(frame: FrameRecord) -> Json:
 
 
 def variable_json(variable: StationVariable) -> Json:
-    """A device model variable or 1.6 configuration key."""
+    """A device model variable attribute, or a 1.6 configuration key (`component` empty)."""
+    address = variable.address
     return {
-        "component": variable.component,
-        "component_instance": variable.component_instance,
-        "evse_id": variable.evse_id,
-        "connector_id": variable.connector_id,
-        "variable": variable.variable,
-        "variable_instance": variable.variable_instance,
-        "attribute_type": variable.attribute_type,
+        "component": address.component,
+        "component_instance": address.component_instance,
+        "evse_id": address.evse_id,
+        "connector_id": address.connector_id,
+        "variable": address.variable,
+        "variable_instance": address.variable_instance,
+        "attribute_type": address.attribute_type,
         "value": variable.value,
         "mutability": variable.mutability,
+        "persistent": variable.persistent,
+        "constant": variable.constant,
+        "characteristics": (
+            encode_dataclass(variable.characteristics) if variable.characteristics else None
+        ),
         "updated_at": rfc3339(variable.updated_at),
     }
 
@@ -227,19 +228,30 @@ def token_json(token: TokenRecord) -> Json:
     }
 
 
-def partner_json(partner: PartnerSummary) -> Json:
-    """A roaming partner, without secrets."""
+def partner_json(partner: Partner) -> Json:
+    """A roaming partner (the store keeps its tokens out of the domain object)."""
+    party = partner.party
     return {
         "id": partner.id,
         "name": partner.name,
-        "status": partner.status,
-        "country_code": partner.country_code,
-        "party_id": partner.party_id,
-        "roles": list(partner.roles),
+        "status": partner.status.value,
+        "country_code": party.country_code if party else None,
+        "party_id": party.party_id if party else None,
+        "roles": [
+            {
+                "role": role.role,
+                "country_code": role.country_code,
+                "party_id": role.party_id,
+                "name": role.name,
+                "website": role.website,
+            }
+            for role in partner.roles
+        ],
         "versions_url": partner.versions_url,
         "version": partner.version,
-        "endpoints": list(partner.endpoints),
-        "has_credentials": partner.has_credentials,
+        "endpoints": [
+            {"identifier": e.module, "role": e.role, "url": e.url} for e in partner.endpoints
+        ],
         "created_at": rfc3339(partner.created_at),
         "updated_at": rfc3339(partner.updated_at),
     }

@@ -21,7 +21,8 @@ from cli.admin_api.params import json_response, path_int, query_int, read_body
 from cli.provisioning import LOCAL_TOKEN_SOURCE, TokenProvisioning, provision_token
 from cli.views import partner_json, token_json
 from shared.authorization import AuthorizationStatus
-from shared.store.queries import get_partner, get_token, list_partners, list_tokens
+from shared.store.partners import get_partner, list_partners
+from shared.store.queries import get_token, list_tokens
 from shared.store.uow import UnitOfWork
 
 __all__ = ["TOKEN_TYPES", "TokenBody", "add_routes"]

@@ -23,11 +23,11 @@ from cli.provisioning import StationProvisioning, provision_station
 from cli.views import Json, frame_json, station_detail_json, station_json, variable_json
 from shared.domain.stations import RegistrationStatus
 from shared.secrets import hash_password
+from shared.store.device_model import get_device_model
 from shared.store.queries import (
     count_station_variables,
     list_messages,
     list_sessions,
-    list_station_variables,
     station_exists,
 )
 from shared.store.stations import get_station, list_stations
@@ -113,7 +113,7 @@ async def variables(request: web.Request) -> web.Response:
     async with request.app[SERVICES].database.read() as conn:
         if not await station_exists(conn, station_id):
             raise NotFoundError(f"unknown station {station_id!r}")
-        rows = await list_station_variables(conn, station_id)
+        rows = await get_device_model(conn, station_id)
     return json_response([variable_json(row) for row in rows])
 
 

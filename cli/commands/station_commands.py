@@ -15,6 +15,7 @@ import click
 
 from cli.client import segment
 from cli.commands.stations import stations
+from cli.commands.tokens import TOKEN_TYPES
 from cli.context import CliContext, client_options, pass_cli
 from cli.errors import ChargerTimeoutError, CliError
 from cli.output import emit_json, status_text
@@ -90,6 +91,7 @@ def _exit_for(record: dict[str, Any]) -> None:
 @click.option("--evse", "evse_id", type=click.IntRange(min=1), help="EVSE (1.6: connector).")
 @click.option(
     "--token-type",
+    type=click.Choice(TOKEN_TYPES),
     default="ISO14443",
     show_default=True,
     help="2.0.1 IdTokenEnumType of the tag (1.6 ignores it).",

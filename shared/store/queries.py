@@ -1,5 +1,5 @@
 """Read-only queries for the operator surface (CLI, `/admin/` API): sessions, meter values,
-the OCPP frame log, device model variables, tokens and partners.
+the OCPP frame log, tokens.
 
 Every function takes an `AsyncConnection` (a read transaction is enough) and returns frozen
 dataclasses, never rows. Writes live with their aggregates' repositories.
@@ -19,7 +19,6 @@ from shared.store.tables import (
     id_tokens,
     meter_values,
     ocpp_messages,
-    partners,
     station_variables,
     stations,
     transactions,
@@ -28,18 +27,13 @@ from shared.store.tables import (
 __all__ = [
     "FrameRecord",
     "MeterSample",
-    "PartnerSummary",
     "SessionSummary",
-    "StationVariable",
     "TokenRecord",
     "count_station_variables",
-    "get_partner",
     "get_session",
     "get_token",
     "list_messages",
-    "list_partners",
     "list_sessions",
-    "list_station_variables",
     "list_tokens",
     "session_meter_values",
     "station_exists",
@@ -101,22 +95,6 @@ class FrameRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class StationVariable:
-    """A device model variable (2.0.1) or configuration key (1.6: `component` is empty)."""
-
-    component: str
-    component_instance: str
-    evse_id: int
-    connector_id: int
-    variable: str
-    variable_instance: str
-    attribute_type: str
-    value: str | None
-    mutability: str | None
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class TokenRecord:
     """An id token we know, ours (`source == "local"`) or a partner's."""
 
@@ -132,24 +110,6 @@ class TokenRecord:
     issuer: str | None
     whitelist: str | None
     last_updated: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class PartnerSummary:
-    """A roaming partner without its secrets (token hashes and our outgoing token)."""
-
-    id: int
-    name: str
-    status: str
-    country_code: str | None
-    party_id: str | None
-    roles: tuple[dict[str, Any], ...]
-    versions_url: str | None
-    version: str | None
-    endpoints: tuple[dict[str, Any], ...]
-    has_credentials: bool
-    created_at: datetime
-    updated_at: datetime
 
 
 # --- sessions ----------------------------------------------------------------------------
@@ -274,39 +234,16 @@ async def station_exists(conn: AsyncConnection, station_id: str) -> bool:
     return row is not None
 
 
-async def list_station_variables(conn: AsyncConnection, station_id: str) -> list[StationVariable]:
-    """The station's reported device model / configuration, ordered by address."""
-    c = station_variables.c
-    rows = (
+async def count_station_variables(conn: AsyncConnection, station_id: str) -> int:
+    """How many device model variables / configuration keys the station has reported."""
+    total = (
         await conn.execute(
-            select(station_variables)
-            .where(c.station_id == station_id)
-            .order_by(
-                c.component,
-                c.component_instance,
-                c.evse_id,
-                c.connector_id,
-                c.variable,
-                c.variable_instance,
-                c.attribute_type,
-            )
+            select(func.count())
+            .select_from(station_variables)
+            .where(station_variables.c.station_id == station_id)
         )
-    ).all()
-    return [
-        StationVariable(
-            component=row.component,
-            component_instance=row.component_instance,
-            evse_id=row.evse_id,
-            connector_id=row.connector_id,
-            variable=row.variable,
-            variable_instance=row.variable_instance,
-            attribute_type=row.attribute_type,
-            value=row.value,
-            mutability=row.mutability,
-            updated_at=row.updated_at,
-        )
-        for row in rows
-    ]
+    ).scalar()
+    return int(total or 0)
 
 
 # --- tokens ------------------------------------------------------------------------------
@@ -348,63 +285,3 @@ async def get_token(conn: AsyncConnection, source: str, id_token: str) -> TokenR
         )
     ).first()
     return _token(row) if row is not None else None
-
-
-# --- partners ----------------------------------------------------------------------------
-
-
-def _partner(row: Row[Any]) -> PartnerSummary:
-    return PartnerSummary(
-        id=row.id,
-        name=row.name,
-        status=row.status,
-        country_code=row.country_code,
-        party_id=row.party_id,
-        roles=tuple(row.roles or ()),
-        versions_url=row.versions_url,
-        version=row.version,
-        endpoints=tuple(row.endpoints or ()),
-        has_credentials=row.incoming_token_hash is not None,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-_PARTNER_COLUMNS: Select[Any] = select(
-    partners.c.id,
-    partners.c.name,
-    partners.c.status,
-    partners.c.country_code,
-    partners.c.party_id,
-    partners.c.roles,
-    partners.c.versions_url,
-    partners.c.version,
-    partners.c.endpoints,
-    partners.c.incoming_token_hash,
-    partners.c.created_at,
-    partners.c.updated_at,
-)
-
-
-async def list_partners(conn: AsyncConnection) -> list[PartnerSummary]:
-    """Every partner, ordered by id."""
-    rows = (await conn.execute(_PARTNER_COLUMNS.order_by(partners.c.id))).all()
-    return [_partner(row) for row in rows]
-
-
-async def get_partner(conn: AsyncConnection, partner_id: int) -> PartnerSummary | None:
-    """One partner by id, or None."""
-    row = (await conn.execute(_PARTNER_COLUMNS.where(partners.c.id == partner_id))).first()
-    return _partner(row) if row is not None else None
-
-
-async def count_station_variables(conn: AsyncConnection, station_id: str) -> int:
-    """How many device model variables / configuration keys the station has reported."""
-    total = (
-        await conn.execute(
-            select(func.count())
-            .select_from(station_variables)
-            .where(station_variables.c.station_id == station_id)
-        )
-    ).scalar()
-    return int(total or 0)

@@ -486,7 +486,8 @@ async def test_partners_list_and_show_without_secrets(node: Node) -> None:
     assert [p["name"] for p in listed] == ["Example eMSP"]
     _, shown, _ = await admin(node, "GET", "/partners/7")
     assert shown["roles"][0]["party_id"] == "EXA"
-    assert shown["has_credentials"] is True
+    assert shown["country_code"] == "NL"
+    assert shown["endpoints"] == [{"identifier": "tokens", "role": "SENDER", "url": "http://x/t"}]
     assert "their-secret-token" not in str(shown)
     assert "f" * 64 not in str(shown)
     assert (await admin(node, "GET", "/partners/8"))[0] == 404

@@ -397,3 +397,80 @@ async def test_messages_for_an_unknown_station_exits_5(node: Node, run_cli: CliR
 
 async def _nothing(_uow: object) -> None:
     return None
+
+
+# --- sessions from real chargers ---------------------------------------------------------
+
+
+async def test_sessions_of_both_versions_as_the_chargers_know_them(
+    node: Node, run_cli: CliRun
+) -> None:
+    await run_cli("tokens", "add", "DRIVER-1", *server_args(node))
+    async with ocpp_client(node.ocpp_port, "CP-16", "1.6") as cp:
+        await cp.call("BootNotification", BOOT_16)
+        started = await cp.call(
+            "StartTransaction",
+            {
+                "connectorId": 1,
+                "idTag": "DRIVER-1",
+                "meterStart": 1000,
+                "timestamp": "2026-11-26T08:00:00Z",
+            },
+        )
+        tx = started[2]["transactionId"]
+        await cp.call(
+            "MeterValues",
+            {
+                "connectorId": 1,
+                "transactionId": tx,
+                "meterValue": [
+                    {
+                        "timestamp": "2026-11-26T08:30:00Z",
+                        "sampledValue": [
+                            {
+                                "value": "2500",
+                                "measurand": "Energy.Active.Import.Register",
+                                "unit": "Wh",
+                            }
+                        ],
+                    }
+                ],
+            },
+        )
+        active = await run_cli("sessions", "list", "--active", "--json", *server_args(node))
+        await cp.call(
+            "StopTransaction",
+            {"transactionId": tx, "meterStop": 4000, "timestamp": "2026-11-26T09:00:00Z"},
+        )
+    async with ocpp_client(node.ocpp_port, "CP-201", "2.0.1") as cp:
+        await cp.call(
+            "BootNotification",
+            {"chargingStation": {"vendorName": "Acme", "model": "DC"}, "reason": "PowerUp"},
+        )
+        await cp.call(
+            "TransactionEvent",
+            {
+                "eventType": "Started",
+                "timestamp": "2026-11-26T10:00:00Z",
+                "triggerReason": "Authorized",
+                "seqNo": 0,
+                "transactionInfo": {"transactionId": "tx-201-a"},
+                "idToken": {"idToken": "DRIVER-1", "type": "ISO14443"},
+                "evse": {"id": 1, "connectorId": 1},
+            },
+        )
+        every = await run_cli("sessions", "list", "--json", *server_args(node))
+    [running] = json_out(active)
+    assert (running["station_id"], running["transaction_id"]) == ("CP-16", str(tx))
+    assert running["id_tag"] == "DRIVER-1"
+    by_station = {s["station_id"]: s for s in json_out(every)}
+    assert set(by_station) == {"CP-16", "CP-201"}
+    assert all(set(s) == SESSION_KEYS for s in by_station.values())
+    done = by_station["CP-16"]
+    assert (done["status"], done["energy_wh"]) == ("completed", 3000.0)
+    assert (done["start"], done["end"]) == ("2026-11-26T08:00:00.000Z", "2026-11-26T09:00:00.000Z")
+    assert by_station["CP-201"]["transaction_id"] == "tx-201-a"
+    assert by_station["CP-201"]["status"] == "active"
+    shown = await run_cli("sessions", "show", str(done["id"]), "--json", *server_args(node))
+    values = [m["value"] for m in json_out(shown)["meter_values"]]
+    assert 2500.0 in values

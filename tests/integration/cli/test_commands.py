@@ -335,3 +335,32 @@ async def test_submit_without_waiting_is_202(node: Node) -> None:
     assert call.action == "Reset"
     status, listed, _ = await admin(node, "GET", "/commands?station_id=CP-W")
     assert [c["id"] for c in listed] == [record["id"]]
+
+
+async def test_configuration_read_by_a_command_shows_as_variables(
+    node: Node, run_cli: CliRun
+) -> None:
+    async with connected_charger(node.ocpp_port, "CP-V", "1.6") as charger:
+        charger.answers["GetConfiguration"] = Reply(
+            {
+                "configurationKey": [
+                    {"key": "HeartbeatInterval", "readonly": False, "value": "300"},
+                    {"key": "NumberOfConnectors", "readonly": True, "value": "2"},
+                ]
+            }
+        )
+        status, record, _ = await admin(
+            node, "POST", "/stations/CP-V/commands", body={"command": "get_configuration"}
+        )
+    assert (status, record["status"]) == (200, "accepted")
+    result = await run_cli("stations", "variables", "CP-V", "--json", *server_args(node))
+    assert result.exit_code == 0, result.output
+    keys = {v["variable"]: (v["value"], v["mutability"]) for v in json_out(result)}
+    assert keys == {
+        "HeartbeatInterval": ("300", "ReadWrite"),
+        "NumberOfConnectors": ("2", "ReadOnly"),
+    }
+    table = await run_cli("stations", "variables", "CP-V", *server_args(node))
+    assert "NumberOfConnectors" in table.stdout
+    shown = await run_cli("stations", "show", "CP-V", "--json", *server_args(node))
+    assert json_out(shown)["variable_count"] == 2
