@@ -50,12 +50,11 @@ from shared.store.billing import (
     get_session_record,
     get_stored_tariff,
     meter_readings,
-    session_token,
     set_running_cost,
     set_session_tariff,
-    site_record,
     state_changes,
 )
+from shared.store.billing_context import session_token, site_record
 from shared.store.cdrs import (
     StoredCdr,
     cdr_for_transaction,

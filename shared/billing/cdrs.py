@@ -36,7 +36,8 @@ from shared.billing.codec import json_number
 from shared.billing.errors import BillingError
 from shared.billing.results import PeriodDimension, PricedSession
 from shared.billing.tariff import Price, PriceComponent, Tariff, TariffDimension, TariffElement
-from shared.store.billing import SessionRecord, SiteRecord, StoredTariff, TokenRecord
+from shared.store.billing import SessionRecord, StoredTariff
+from shared.store.billing_context import SiteRecord, TokenRecord
 
 __all__ = [
     "CREDIT_SUFFIX",

@@ -46,15 +46,14 @@ from shared.events import (
 from shared.logging import get_logger
 from shared.store.billing import (
     connector_tariffs,
-    cost_display_enabled,
     get_session_record,
     get_stored_tariff,
     meter_readings,
     set_running_cost,
     set_session_tariff,
-    site_record,
     state_changes,
 )
+from shared.store.billing_context import cost_display_enabled, site_record
 from shared.store.database import Database
 from shared.store.uow import UnitOfWork
 from shared.store.writer import BatchWriter

@@ -249,3 +249,51 @@ async def test_the_running_cost_of_an_active_session(db_settings: DatabaseSettin
             row = await eventually(cost_after_new_values)
             # 50 min charging = 1.00, then parking from 10:50 (0 s, rounds to 0): 1+2.42+1 = 4.42.
             assert row.cost_excl_vat == Decimal("4.42")
+
+
+async def test_a_late_meter_value_rebuilds_the_running_cost(db_settings: DatabaseSettings) -> None:
+    async with running_node(node_settings(db_settings)) as node:
+        await _site(node)
+        tracker = node.billing.costs
+        await tracker.aclose()
+        tracker.clock = lambda: T0 + timedelta(minutes=45)
+        async with ocpp_client(node.ocpp_port, STATION, "1.6") as client:
+            await boot_16(client)
+            await client.call(
+                "StatusNotification",
+                {"connectorId": 1, "errorCode": "NoError", "status": "Available"},
+            )
+            await link_connector(
+                node.database, STATION, 1, 1, location_id="LOC-1", tariff_ids=["DAY-1"]
+            )
+            start = await client.call(
+                "StartTransaction",
+                {
+                    "connectorId": 1,
+                    "idTag": "TAG-1",
+                    "meterStart": METER_START,
+                    "timestamp": iso(T0),
+                },
+            )
+            tx = start[2]["transactionId"]
+            for minutes, energy, power in (METER[0], METER[2]):
+                at = T0 + timedelta(minutes=minutes)
+                await client.call("MeterValues", meter_values_16(1, tx, at, energy, power))
+            await tracker.run_once()
+            # Without the 10:30 reading the register is interpolated at the 11:30 local price
+            # change: 12,500 + 4,750 / 2 = 14,875 Wh. ENERGY 4.875 × 0.30 + 2.375 × 0.40 =
+            # 2.4125; FLAT 1.00; TIME 45 min 0.90: 4.3125 → 4.31.
+            assert (await session_row(node.database, tx)).cost_excl_vat == Decimal("4.31")
+            # The 10:30 reading arrives late (replayed from the charger's offline queue). It
+            # is older than the newest, so it changes no energy and raises no event: the
+            # next new value (or the refresh) makes the tracker read it, and build again.
+            minutes, energy, power = METER[1]
+            late = meter_values_16(1, tx, T0 + timedelta(minutes=minutes), energy, power)
+            await client.call("MeterValues", late)
+            newer = meter_values_16(1, tx, T0 + timedelta(minutes=46), 17_400, 9_000)
+            await client.call("MeterValues", newer)
+            tracker.clock = lambda: T0 + timedelta(minutes=46)
+            await tracker.run_once()
+            # Exact now: ENERGY 5 × 0.30 + 2.4 × 0.40 = 2.46; TIME 46 min = 0.92; FLAT 1.00:
+            # 4.38 (ignoring the late reading would give 4.39).
+            assert (await session_row(node.database, tx)).cost_excl_vat == Decimal("4.38")

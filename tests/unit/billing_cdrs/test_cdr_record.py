@@ -28,7 +28,8 @@ from shared.billing.cdrs import (
 )
 from shared.billing.codec import tariff_from_document
 from shared.billing.usage import SessionUsage
-from shared.store.billing import SessionRecord, SiteRecord, StoredTariff, TokenRecord
+from shared.store.billing import SessionRecord, StoredTariff
+from shared.store.billing_context import SiteRecord, TokenRecord
 from tests.unit.billing.spec_tariffs import TARIFF_10
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "data" / "ocpi-2.2.1.schema.json").read_text())
