@@ -28,6 +28,15 @@ from shared.billing.usage_from_store import (
     usage_state_of,
 )
 from shared.logging import get_logger
+
+# Re-exported: the site and token reads were first published from this module.
+from shared.store.billing_context import (
+    SiteRecord,
+    TokenRecord,
+    cost_display_enabled,
+    session_token,
+    site_record,
+)
 from shared.store.tables import (
     connectors,
     meter_values,
@@ -39,13 +48,18 @@ from shared.store.uow import UnitOfWork
 
 __all__ = [
     "SessionRecord",
+    "SiteRecord",
     "StoredTariff",
+    "TokenRecord",
     "connector_tariffs",
+    "cost_display_enabled",
     "get_session_record",
     "get_stored_tariff",
     "meter_readings",
+    "session_token",
     "set_running_cost",
     "set_session_tariff",
+    "site_record",
     "state_changes",
 ]
 

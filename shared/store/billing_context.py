@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.store.billing import SessionRecord
 from shared.store.tables import (
     connectors,
     evses,
@@ -22,6 +21,9 @@ from shared.store.tables import (
     station_variables,
     stations,
 )
+
+if TYPE_CHECKING:
+    from shared.store.billing import SessionRecord
 
 __all__ = ["SiteRecord", "TokenRecord", "cost_display_enabled", "session_token", "site_record"]
 
