@@ -15,11 +15,13 @@ import click
 
 from cli.commands.cdrs import cdrs
 from cli.commands.command_log import commands
+from cli.commands.locations import locations
 from cli.commands.messages import messages
 from cli.commands.partners import partners
 from cli.commands.sessions import sessions
 from cli.commands.stations import stations
 from cli.commands.stats import stats
+from cli.commands.tariffs import tariffs
 from cli.commands.tokens import tokens
 from cli.context import CliContext, pass_cli, run_async
 
@@ -108,6 +110,9 @@ cli.add_command(partners)
 cli.add_command(cdrs)
 cli.add_command(stats)
 cli.add_command(commands)
+import_module("cli.commands.ocpi_partners")  # invite/connect/remove on `partners`
+cli.add_command(locations)
+cli.add_command(tariffs)
 
 
 def main() -> None:

@@ -16,6 +16,8 @@ from cli.http import HttpServer
 from csms.app import CsmsApp
 from csms.commands import CommandExecutor
 from csms.context import CsmsServices
+from ocpi_gateway.app import create_ocpi_app
+from ocpi_gateway.services import OcpiServices
 from shared.authorization import Authorizer
 from shared.billing.node import BillingServices
 from shared.cluster.runtime import Cluster
@@ -64,6 +66,9 @@ class Node:
             "/admin/",
             create_admin_app(AdminServices(settings, self.database, self.writer, self.commands)),
         )
+        # OCPI: the roaming gateway for partners, on the same HTTP server.
+        self.ocpi = OcpiServices(settings, self.database, self.writer, self.bus)
+        self.http.mount("/ocpi/", create_ocpi_app(self.ocpi))
         self._started = False
 
     @property

@@ -131,7 +131,7 @@ async def _index(request: web.Request) -> web.Response:
 
 def create_admin_app(services: AdminServices) -> web.Application:
     """The `/admin/` sub-application over `services`."""
-    from cli.admin_api import billing, commands, directory, sessions, stations
+    from cli.admin_api import billing, commands, directory, ocpi, sessions, stations
 
     secret = services.settings.http.admin_token
     token = secret.get_secret_value() if secret is not None else None
@@ -144,4 +144,5 @@ def create_admin_app(services: AdminServices) -> web.Application:
     commands.add_routes(app.router)
     directory.add_routes(app.router)
     billing.add_routes(app.router)
+    ocpi.add_routes(app.router)
     return app

@@ -31,9 +31,9 @@ from shared.store.billing import (
     StoredTariff,
     get_stored_tariff,
     meter_readings,
-    session_token,
     state_changes,
 )
+from shared.store.billing_context import session_token
 from shared.store.partner_feeds import FeedSession, SessionPlace, session_places
 
 __all__ = ["SessionSnapshot", "load_snapshots"]
