@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, TypeAlias
@@ -179,8 +179,10 @@ def _days(window: StatsWindow) -> list[tuple[date, datetime, datetime]]:
     day = window.start.astimezone(zone).date()
     found = []
     while True:
-        begin = datetime.combine(day, time(0), zone)
-        finish = datetime.combine(day + timedelta(days=1), time(0), zone)
+        # In UTC: two times in the same zone subtract as wall clocks (a DST day is 23 or
+        # 25 hours long, not 24).
+        begin = datetime.combine(day, time(0), zone).astimezone(UTC)
+        finish = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
         low, high = max(begin, window.start), min(finish, window.end)
         if low >= window.end:
             break
