@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from cli.admin_api.errors import ApiError, BadRequestError, NotFoundError
 from cli.admin_api.keys import SERVICES
 from cli.admin_api.params import json_response, query_int, read_body
-from shared.billing.cdr_worker import issue_credit_cdr
 from shared.billing.cdrs import CdrAlreadyCreditedError, CdrNotFoundError, CreditOfCreditError
+from shared.billing.issuing import issue_credit_cdr
 from shared.billing.reports import cdr_view, list_cdr_views, parse_moment, stats_report
 from shared.billing.stats import GroupBy, StatsWindow
 from shared.billing.usage import load_zone

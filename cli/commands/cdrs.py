@@ -166,23 +166,13 @@ def show_cdr(cli_ctx: CliContext, cdr_id: str) -> None:
     _print_cdr(data)
 
 
-def _print_cdr(data: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    from cli.output import console
-
+def _facts(data: dict[str, Any]) -> list[tuple[str, object]]:
     currency = data["currency"]
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold")
-    facts.add_column()
     location = data.get("cdr_location") or {}
     token = data.get("cdr_token") or {}
-    for label, value in (
-        (
-            "CDR",
-            data["id"]
-            + ("  (credit of " + data["credit_reference_id"] + ")" if data.get("credit") else ""),
-        ),
+    credit = f"  (credit of {data['credit_reference_id']})" if data.get("credit") else ""
+    return [
+        ("CDR", data["id"] + credit),
         ("Station / transaction", f"{data['station_id']} / {data['transaction_id']}"),
         ("Location / EVSE", f"{location.get('id', '-')} / {location.get('evse_id', '-')}"),
         ("Start", human_time(data["start_date_time"])),
@@ -193,7 +183,18 @@ def _print_cdr(data: dict[str, Any]) -> None:
         ("Total excl. VAT", f"{data['total_cost']['excl_vat']} {currency}"),
         ("Total incl. VAT", _money(data.get("total_cost"), currency)),
         ("Remark", data.get("remark") or "-"),
-    ):
+    ]
+
+
+def _print_cdr(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from cli.output import console
+
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    for label, value in _facts(data):
         facts.add_row(label, str(value))
     console().print(facts)
     print_table(

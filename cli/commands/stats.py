@@ -93,6 +93,10 @@ def stats(
     if cli_ctx.json:
         emit_json(data)
         return
+    _print_report(data)
+
+
+def _print_report(data: dict[str, Any]) -> None:
     rows = [*data["rows"], data["total"]]
     print_table(
         f"{data['from']} – {data['to']} by {data['by']} ({data['time_zone']})",

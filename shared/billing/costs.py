@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from shared.billing.codec import json_number
 from shared.billing.running import RunningCost, RunningSession
-from shared.billing.tariff import Price, select_tariff
+from shared.billing.tariff import Price, Tariff, select_tariff
 from shared.billing.usage_from_store import OutOfOrderError
 from shared.events import (
     DomainEvent,
@@ -45,6 +46,7 @@ from shared.events import (
 )
 from shared.logging import get_logger
 from shared.store.billing import (
+    SessionRecord,
     connector_tariffs,
     get_session_record,
     get_stored_tariff,
@@ -68,6 +70,8 @@ __all__ = ["SessionCostChanged", "SessionCostTracker"]
 log = get_logger(__name__)
 
 Clock = Callable[[], datetime]
+
+_DISPLAY_CACHE_SECONDS = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +124,7 @@ class SessionCostTracker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._subscribed = False
-        self._cost_display: dict[str, bool] = {}
+        self._cost_display: dict[str, tuple[bool, float]] = {}  # station → (shows, read at)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -231,23 +235,7 @@ class SessionCostTracker:
         record = await get_session_record(conn, transaction_id)
         if record is None or not record.active:
             return None
-        if record.tariff_id is not None:
-            stored = await get_stored_tariff(conn, record.tariff_id)
-            tariff = None if stored is None else stored.tariff
-        else:
-            candidates = await connector_tariffs(
-                conn, record.station_id, record.evse_id, record.connector_id
-            )
-            tariff = select_tariff([c.tariff for c in candidates], record.started_at)
-            chosen[transaction_id] = (
-                (tariff.id, tariff.currency) if tariff is not None else (None, None)
-            )
-            log.info(
-                "billing.session.tariff_chosen",
-                transaction_id=transaction_id,
-                station_id=record.station_id,
-                tariff_id=None if tariff is None else tariff.id,
-            )
+        tariff = await self._tariff_of(conn, record, chosen)
         site = await site_record(conn, record.station_id, record.evse_id, record.connector_id)
         meter_start = (
             None if record.meter_start_wh is None else Decimal(repr(record.meter_start_wh))
@@ -264,6 +252,30 @@ class SessionCostTracker:
         if record.cost_incl_vat is not None or record.cost_excl_vat is not None:
             session.reported = Price(record.cost_excl_vat or Decimal(0), record.cost_incl_vat)
         return session
+
+    async def _tariff_of(
+        self,
+        conn: AsyncConnection,
+        record: SessionRecord,
+        chosen: dict[int, tuple[str | None, str | None]],
+    ) -> Tariff | None:
+        """The session's tariff: the one stored on it, or else chosen now (and noted in
+        `chosen` to be stored) from the connector's tariffs valid at the session's start."""
+        if record.tariff_id is not None:
+            stored = await get_stored_tariff(conn, record.tariff_id)
+            return None if stored is None else stored.tariff
+        candidates = await connector_tariffs(
+            conn, record.station_id, record.evse_id, record.connector_id
+        )
+        tariff = select_tariff([c.tariff for c in candidates], record.started_at)
+        chosen[record.id] = (tariff.id, tariff.currency) if tariff is not None else (None, None)
+        log.info(
+            "billing.session.tariff_chosen",
+            transaction_id=record.id,
+            station_id=record.station_id,
+            tariff_id=None if tariff is None else tariff.id,
+        )
+        return tariff
 
     async def _feed(self, conn: AsyncConnection, session_ids: Sequence[int]) -> None:
         priced = [i for i in session_ids if not self._sessions[i].free]
@@ -302,7 +314,12 @@ class SessionCostTracker:
         self, costs: list[RunningCost], chosen: dict[int, tuple[str | None, str | None]]
     ) -> list[RunningCost]:
         """Write the tariffs chosen and the costs that changed; returns the changed ones."""
-        changed = [c for c in costs if self._sessions[c.transaction_id].reported != c.rounded]
+        changed = [
+            cost
+            for cost in costs
+            if (session := self._sessions.get(cost.transaction_id)) is not None
+            and session.reported != cost.rounded
+        ]
         if not changed and not chosen:
             return []
 
@@ -327,29 +344,18 @@ class SessionCostTracker:
     # --- CostUpdated (OCPP 2.0.1 I03) ------------------------------------------------------
 
     async def _send_cost_updates(self, changed: list[RunningCost], now: datetime) -> None:
-        if self._commands is None or not changed:
+        if self._commands is None:
             return
         from shared.domain.commands import RawCall
 
         for cost in changed:
             session = self._sessions.get(cost.transaction_id)
-            total = (
-                cost.rounded.incl_vat
-                if cost.rounded.incl_vat is not None
-                else cost.rounded.excl_vat
-            )
-            if session is None or session.sent_to_station == cost.rounded:
+            if session is None or not self._due_on_station(session, cost, now):
                 continue
-            last = session.sent_to_station_at
-            if last is not None and (now - last).total_seconds() < self._cost_updated_interval:
+            if not await self._shows_costs(cost.station_id):
                 continue
-            enabled = self._cost_display.get(cost.station_id)
-            if enabled is None:
-                async with self._database.read() as conn:
-                    enabled = await cost_display_enabled(conn, cost.station_id)
-                self._cost_display[cost.station_id] = enabled
-            if not enabled:
-                continue
+            rounded = cost.rounded
+            total = rounded.incl_vat if rounded.incl_vat is not None else rounded.excl_vat
             # CostUpdatedRequest (2.0.1 I03): totalCost incl. taxes, the charger's transaction id.
             command = RawCall(
                 action="CostUpdated",
@@ -360,7 +366,23 @@ class SessionCostTracker:
             except Exception:
                 log.exception("billing.cost_updated.failed", station_id=cost.station_id)
                 continue
-            session.sent_to_station, session.sent_to_station_at = cost.rounded, now
+            session.sent_to_station, session.sent_to_station_at = rounded, now
+
+    def _due_on_station(self, session: RunningSession, cost: RunningCost, now: datetime) -> bool:
+        if session.sent_to_station == cost.rounded:
+            return False
+        last = session.sent_to_station_at
+        return last is None or (now - last).total_seconds() >= self._cost_updated_interval
+
+    async def _shows_costs(self, station_id: str) -> bool:
+        """Whether the station displays costs (its device model, re-read every 10 minutes)."""
+        known = self._cost_display.get(station_id)
+        if known is not None and time.monotonic() - known[1] < _DISPLAY_CACHE_SECONDS:
+            return known[0]
+        async with self._database.read() as conn:
+            enabled = await cost_display_enabled(conn, station_id)
+        self._cost_display[station_id] = (enabled, time.monotonic())
+        return enabled
 
 
 def _changed_event(at: datetime, cost: RunningCost) -> SessionCostChanged:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.store.tables import (
@@ -48,11 +48,8 @@ class SiteRecord:
         return str(zone) if zone else "UTC"
 
 
-async def site_record(
-    conn: AsyncConnection, station_id: str, evse_id: int, connector_id: int
-) -> SiteRecord:
-    """The site of a connector (every part may be unknown)."""
-    query = (
+def _site_query(station_id: str, evse_id: int, connector_id: int) -> Select[Any]:
+    return (
         select(
             evses.c.evse_uid,
             evses.c.ocpi_evse_id,
@@ -75,6 +72,13 @@ async def site_record(
         .outerjoin(locations, locations.c.id == evses.c.location_id)
         .where(stations.c.id == station_id)
     )
+
+
+async def site_record(
+    conn: AsyncConnection, station_id: str, evse_id: int, connector_id: int
+) -> SiteRecord:
+    """The site of a connector (every part may be unknown)."""
+    query = _site_query(station_id, evse_id, connector_id)
     row = (await conn.execute(query)).first()
     if row is None:
         return SiteRecord(None, None, None, None, None, None, None)

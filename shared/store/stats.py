@@ -143,10 +143,30 @@ async def _cdrs(
     return found
 
 
+def _fault_conditions(window: StatsWindow) -> list[ColumnElement[bool]]:
+    """Connectors Faulted or with an error code, whose status time lies in the window (the
+    last change, when the charger gave no time)."""
+    at, changed = connectors.c.status_at, connectors.c.last_updated
+    return [
+        or_(
+            connectors.c.status == "Faulted",
+            and_(connectors.c.error_code.is_not(None), connectors.c.error_code != "NoError"),
+        ),
+        or_(
+            and_(at >= window.start, at < window.end),
+            and_(at.is_(None), changed >= window.start, changed < window.end),
+        ),
+    ]
+
+
+_EVSE_OF_CONNECTOR = and_(
+    evses.c.station_id == connectors.c.station_id, evses.c.evse_id == connectors.c.evse_id
+)
+
+
 async def _faults(
     conn: AsyncConnection, window: StatsWindow, scope: list[ColumnElement[bool]]
 ) -> list[FaultFacts]:
-    at = connectors.c.status_at
     rows = await conn.execute(
         select(
             connectors.c.station_id,
@@ -156,30 +176,8 @@ async def _faults(
             connectors.c.error_code,
             evses.c.location_id,
         )
-        .select_from(
-            connectors.join(
-                evses,
-                and_(
-                    evses.c.station_id == connectors.c.station_id,
-                    evses.c.evse_id == connectors.c.evse_id,
-                ),
-            )
-        )
-        .where(
-            or_(
-                connectors.c.status == "Faulted",
-                and_(connectors.c.error_code.is_not(None), connectors.c.error_code != "NoError"),
-            ),
-            or_(
-                and_(at >= window.start, at < window.end),
-                and_(
-                    at.is_(None),
-                    connectors.c.last_updated >= window.start,
-                    connectors.c.last_updated < window.end,
-                ),
-            ),
-            *scope,
-        )
+        .select_from(connectors.join(evses, _EVSE_OF_CONNECTOR))
+        .where(*_fault_conditions(window), *scope)
     )
     return [
         FaultFacts(

@@ -65,7 +65,7 @@ async def _site(node: Any) -> None:
 
 
 async def test_list_show_export_and_credit(db_settings: DatabaseSettings) -> None:
-    run = CliRun(cli_env(db_settings))
+    run = CliRun(cli_env(db_settings, COLUMNS="250"))  # wide tables: no folded cells
     settings = node_settings(db_settings, http={"admin_token": ADMIN_TOKEN})
     async with running_node(settings) as node:
         await _site(node)
@@ -99,6 +99,18 @@ async def test_list_show_export_and_credit(db_settings: DatabaseSettings) -> Non
 
         shown = json_out(await run("cdrs", "show", first.id, "--json", *server))
         assert shown == listed[0]
+        # For people: tables, with the figures in them.
+        human = await run("cdrs", "show", first.id, *server)
+        assert human.exit_code == 0, human.output
+        assert "5 SEK" in human.stdout
+        assert "ENERGY 10" in human.stdout
+        table = await run("cdrs", "list", *server)
+        assert first.id in table.stdout
+        assert second.id in table.stdout
+        report = await run("stats", "--from", "2025-05-06", "--to", "2025-05-07", *server)
+        assert report.exit_code == 0, report.output
+        assert STATION in report.stdout
+        assert "15.00 SEK" in report.stdout  # revenue incl. VAT of both sessions
 
         result = await run("cdrs", "credit", first.id, "--reason", "meter fault", "--json", *server)
         assert result.exit_code == 0, result.output
