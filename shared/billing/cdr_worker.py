@@ -3,7 +3,8 @@
 `CdrWorker` listens (after commit) to `TransactionEnded` and issues the session's CDR
 (`shared.billing.issuing`); at start-up and every `scan_interval` seconds it also looks for
 completed transactions that have no CDR, so a crash between the end of a session and its
-CDR never loses one.
+CDR never loses one. A session we closed ourselves (the charger started another one on
+its connector, PITFALLS #6) waits `settle_seconds` for its real stop; scans retry it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from shared.billing.cdrs import CdrIssuer
-from shared.billing.issuing import issue_cdr
+from shared.billing.issuing import SETTLE_SECONDS, issue_cdr
 from shared.events import EventBus, TransactionEnded
 from shared.logging import get_logger
 from shared.store.cdrs import (
@@ -49,6 +50,7 @@ class CdrWorker:
         *,
         scan_interval: float = 300.0,
         batch: int = 100,
+        settle_seconds: float = SETTLE_SECONDS,
         clock: Clock = _utc_now,
     ) -> None:
         self._database = database
@@ -57,7 +59,8 @@ class CdrWorker:
         self.issuer = issuer
         self._scan_interval = scan_interval
         self._batch = batch
-        self._clock = clock
+        self._settle_seconds = settle_seconds
+        self.clock = clock
         self._queue: asyncio.Queue[int] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._subscribed = False
@@ -110,7 +113,12 @@ class CdrWorker:
     async def issue(self, transaction_id: int) -> StoredCdr | None:
         """Issue the CDR of `transaction_id` now (see `issue_cdr`)."""
         cdr = await issue_cdr(
-            self._database, self._writer, transaction_id, self.issuer, issued_at=self._clock()
+            self._database,
+            self._writer,
+            transaction_id,
+            self.issuer,
+            issued_at=self.clock(),
+            settle_seconds=self._settle_seconds,
         )
         if cdr is not None:
             self.issued += 1

@@ -62,7 +62,7 @@ from shared.store.database import Database
 from shared.store.uow import UnitOfWork
 from shared.store.writer import BatchWriter
 
-__all__ = ["PreparedCdr", "issue_cdr", "issue_credit_cdr", "prepare_cdr"]
+__all__ = ["SETTLE_SECONDS", "PreparedCdr", "issue_cdr", "issue_credit_cdr", "prepare_cdr"]
 
 log = get_logger(__name__)
 
@@ -184,13 +184,36 @@ def _credit_row(original: StoredCdr, record: dict[str, Any], issued_at: datetime
     )
 
 
+#: How long a session we closed ourselves (the charger started another one on its connector)
+#: waits for its real StopTransaction before its CDR is issued from what we know.
+SETTLE_SECONDS = 600.0
+
+
+def _waits_for_its_stop(session: SessionRecord, now: datetime, settle_seconds: float) -> bool:
+    closed_at = session.last_updated
+    return (
+        session.closed_by_us
+        and closed_at is not None
+        and (now - closed_at).total_seconds() < settle_seconds
+    )
+
+
 async def prepare_cdr(
-    conn: AsyncConnection, transaction_id: int, issuer: CdrIssuer, issued_at: datetime
+    conn: AsyncConnection,
+    transaction_id: int,
+    issuer: CdrIssuer,
+    issued_at: datetime,
+    *,
+    settle_seconds: float = SETTLE_SECONDS,
 ) -> PreparedCdr | StoredCdr | None:
     """The CDR to issue for a completed transaction; the stored one if it has one already;
-    None when the transaction is unknown or still active."""
+    None when the transaction is unknown, still active, or closed by us less than
+    `settle_seconds` ago (its real stop, with the meter stop, may still arrive: a CDR
+    cannot be changed once issued, mod_cdrs)."""
     session = await get_session_record(conn, transaction_id)
     if session is None or session.active:
+        return None
+    if _waits_for_its_stop(session, issued_at, settle_seconds):
         return None
     existing = await cdr_for_transaction(conn, transaction_id)
     if existing is not None:
@@ -220,11 +243,15 @@ async def issue_cdr(
     issuer: CdrIssuer,
     *,
     issued_at: datetime | None = None,
+    settle_seconds: float = SETTLE_SECONDS,
 ) -> StoredCdr | None:
-    """Issue the CDR of a completed transaction (once); the CDR, or None if it is active."""
+    """Issue the CDR of a completed transaction (once); the CDR, or None when it is not
+    ready (see `prepare_cdr`)."""
     moment = issued_at or _utc_now()
     async with database.read() as conn:
-        prepared = await prepare_cdr(conn, transaction_id, issuer, moment)
+        prepared = await prepare_cdr(
+            conn, transaction_id, issuer, moment, settle_seconds=settle_seconds
+        )
     if prepared is None or isinstance(prepared, StoredCdr):
         return prepared
     cdr, chosen = prepared.cdr, prepared.chosen_tariff

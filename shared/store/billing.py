@@ -27,6 +27,7 @@ from shared.billing.usage_from_store import (
     StateChange,
     usage_state_of,
 )
+from shared.domain.transactions import SUPERSEDED_STOP_REASON
 from shared.logging import get_logger
 
 # Re-exported: the site and token reads were first published from this module.
@@ -94,10 +95,21 @@ class SessionRecord:
     currency: str | None
     cost_excl_vat: Decimal | None
     cost_incl_vat: Decimal | None
+    last_updated: datetime | None = None  # when the row last changed (our clock)
 
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+    @property
+    def closed_by_us(self) -> bool:
+        """Completed by us because the charger started another session on the connector
+        without stopping this one: its real stop may still come (PITFALLS #6)."""
+        return (
+            not self.active
+            and self.stop_reason == SUPERSEDED_STOP_REASON
+            and self.meter_stop_wh is None
+        )
 
 
 def _session(row: Row[Any]) -> SessionRecord:
@@ -124,6 +136,7 @@ def _session(row: Row[Any]) -> SessionRecord:
         currency=row.currency,
         cost_excl_vat=row.cost_excl_vat,
         cost_incl_vat=row.cost_incl_vat,
+        last_updated=row.last_updated,
     )
 
 

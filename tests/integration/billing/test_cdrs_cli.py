@@ -190,3 +190,61 @@ async def test_a_cdr_missed_in_a_crash_is_issued_at_the_next_start(
     # 12 kWh × 0.40 = 4.80 excl., 6.00 incl.
     assert (cdr.total_cost_excl_vat, cdr.total_cost_incl_vat) == (Decimal("4.8"), Decimal("6"))
     assert cdr.record["session_id"] == str(tx)
+
+
+async def test_a_session_closed_by_us_waits_for_its_real_stop(
+    db_settings: DatabaseSettings,
+) -> None:
+    first, second = session(0, 10), session(1, 4)
+    async with running_node(node_settings(db_settings)) as node:
+        await _site(node)
+        worker = node.billing.cdrs
+        async with ocpp_client(node.ocpp_port, STATION, "1.6") as client:
+            await boot_16(client)
+            await status(client, 1, "Available", T0)
+            await link_connector(
+                node.database, STATION, 1, 1, location_id="LOC-1", tariff_ids=["KWH-40"]
+            )
+            old = await start_session(client, first)
+            # A new start on the same connector without a stop: we close the old session.
+            new = await start_session(client, second)
+            assert await worker.issue(old) is None  # it waits for its real stop
+            # The real stop arrives late (offline replay) with the meter stop.
+            await stop_session(client, first, old)
+        issued = await worker.scan()
+        cdr = await cdr_of(node.database, old)
+        assert cdr.id in issued
+        # 10 kWh × 0.40 = 4.00 (closed by us it would have known only 5 kWh, the last reading)
+        assert cdr.total_cost_excl_vat == Decimal(4)
+        assert cdr.record["end_date_time"] == "2025-05-06T08:00:00Z"
+
+        # A session closed by us whose stop never comes is billed from what we know, once
+        # the wait is over.
+        await stop_session_never(node, new)
+        assert await worker.issue(new) is None
+        worker.clock = lambda: datetime.now(UTC) + timedelta(hours=1)
+        late = await worker.issue(new)
+        assert late is not None
+        assert late.total_energy_kwh == Decimal(2)  # the last reading: 2 kWh of 4
+
+
+async def stop_session_never(node: Any, transaction_id: int) -> None:
+    """Close a session the way a new start on its connector does (from the store's side)."""
+    from dataclasses import replace
+
+    from shared.domain.transactions import SUPERSEDED_STOP_REASON, TransactionStatus
+    from shared.store.transactions import get_transaction, save_state
+
+    async def close(uow: Any) -> None:
+        found = await get_transaction(uow.conn, transaction_id)
+        assert found is not None
+        state = replace(
+            found.state,
+            status=TransactionStatus.COMPLETED,
+            ended_at=found.state.started_at + timedelta(hours=1),
+            stop_reason=SUPERSEDED_STOP_REASON,
+            meter_stop_wh=None,
+        )
+        await save_state(uow, transaction_id, state)
+
+    await node.writer.run(close)
