@@ -34,6 +34,7 @@ class BillingOptions:
     cost_refresh_seconds: float = 60.0
     cost_updated_seconds: float = 60.0
     cdr_scan_seconds: float = 300.0
+    cdr_settle_seconds: float = 600.0
 
 
 def billing_options(settings: Settings) -> BillingOptions:
@@ -75,7 +76,12 @@ class BillingServices:
             cost_updated_interval=options.cost_updated_seconds,
         )
         self.cdrs = CdrWorker(
-            database, writer, bus, self.issuer, scan_interval=options.cdr_scan_seconds
+            database,
+            writer,
+            bus,
+            self.issuer,
+            scan_interval=options.cdr_scan_seconds,
+            settle_seconds=options.cdr_settle_seconds,
         )
 
     def start(self) -> None:
