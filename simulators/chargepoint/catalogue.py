@@ -8,8 +8,11 @@ The `K_…` constants are the keys the station's behaviour reads.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+
 from .config import StationConfig
-from .device_model import DataType, DeviceModel, Mutability, Setting, VariableKey
+from .device_model import Catalogue, DataType, Definition, DeviceModel, Mutability, VariableKey
 
 __all__ = [
     "K_ALIGNED_INTERVAL",
@@ -22,6 +25,7 @@ __all__ = [
     "K_CONNECTION_TIMEOUT",
     "K_ENDED_MEASURANDS",
     "K_HEARTBEAT",
+    "K_IDENTITY",
     "K_LOCAL_AUTH_OFFLINE",
     "K_LOCAL_LIST_ENABLED",
     "K_LOCAL_PRE_AUTHORIZE",
@@ -71,6 +75,7 @@ K_OFFLINE_UNKNOWN_ID = VariableKey("AuthCtrlr", "OfflineTxForUnknownIdEnabled")
 K_AUTH_CACHE = VariableKey("AuthCacheCtrlr", "Enabled")
 K_LOCAL_LIST_ENABLED = VariableKey("LocalAuthListCtrlr", "Enabled")
 K_REPORT_ITEMS = VariableKey("DeviceDataCtrlr", "ItemsPerMessage", "GetReport")
+K_IDENTITY = VariableKey("SecurityCtrlr", "Identity")
 
 _RW = Mutability.READ_WRITE
 _RO = Mutability.READ_ONLY
@@ -92,9 +97,10 @@ def _setting(
     min_value: int | None = None,
     max_value: int | None = None,
     values_list: tuple[str, ...] | None = None,
-) -> Setting:
+    live: bool = False,
+) -> Definition:
     text = str(value).lower() if isinstance(value, bool) else str(value)
-    return Setting(
+    return Definition(
         key,
         text,
         data_type,
@@ -105,10 +111,11 @@ def _setting(
         min_value=min_value,
         max_value=max_value,
         values_list=values_list,
+        live=live,
     )
 
 
-def _communication(config: StationConfig) -> list[Setting]:
+def _communication(config: StationConfig) -> list[Definition]:
     k = VariableKey
     return [
         _setting(
@@ -184,7 +191,7 @@ def _communication(config: StationConfig) -> list[Setting]:
     ]
 
 
-def _metering(config: StationConfig) -> list[Setting]:
+def _metering(config: StationConfig) -> list[Definition]:
     k = VariableKey
     measurands = ",".join(MEASURANDS[:4])
     return [
@@ -245,7 +252,7 @@ def _metering(config: StationConfig) -> list[Setting]:
     ]
 
 
-def _authorization(config: StationConfig) -> list[Setting]:
+def _authorization(config: StationConfig) -> list[Definition]:
     k = VariableKey
     return [
         _setting(k("AuthCtrlr", "Enabled"), True, _BOOL),
@@ -263,7 +270,7 @@ def _authorization(config: StationConfig) -> list[Setting]:
     ]
 
 
-def _transactions(config: StationConfig) -> list[Setting]:
+def _transactions(config: StationConfig) -> list[Definition]:
     k = VariableKey
     return [
         _setting(
@@ -297,7 +304,7 @@ def _transactions(config: StationConfig) -> list[Setting]:
     ]
 
 
-def _smart_charging(config: StationConfig) -> list[Setting]:
+def _smart_charging(config: StationConfig) -> list[Definition]:
     k = VariableKey
     return [
         _setting(k("SmartChargingCtrlr", "Enabled"), True, _BOOL),
@@ -335,7 +342,7 @@ def _smart_charging(config: StationConfig) -> list[Setting]:
     ]
 
 
-def _station(config: StationConfig) -> list[Setting]:
+def _station(config: StationConfig) -> list[Definition]:
     k = VariableKey
     profiles = (
         "Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger"
@@ -375,7 +382,7 @@ def _station(config: StationConfig) -> list[Setting]:
             values_list=("Heartbeat", "NTP", "RealTimeClock"),
         ),
         _setting(k("SecurityCtrlr", "SecurityProfile"), 1 if config.password else 0, _INT, _RO),
-        _setting(k("SecurityCtrlr", "Identity"), config.station_id, _STR, _RO),
+        _setting(K_IDENTITY, "", _STR, _RO),  # per station: see build_device_model
         _setting(k("SecurityCtrlr", "OrganizationName"), config.vendor, _STR),
         _setting(K_REPORT_ITEMS, 50, _INT, _RO),
         _setting(k("DeviceDataCtrlr", "ItemsPerMessage", "GetVariables"), 50, _INT, _RO),
@@ -383,8 +390,8 @@ def _station(config: StationConfig) -> list[Setting]:
     ]
 
 
-def _hardware(config: StationConfig) -> list[Setting]:
-    settings: list[Setting] = []
+def _hardware(config: StationConfig) -> list[Definition]:
+    settings: list[Definition] = []
     for evse in range(1, config.evses + 1):
         key = VariableKey("EVSE", "SupplyPhases", evse_id=evse)
         settings.append(_setting(key, config.rating.phases, _INT, _RO))
@@ -394,13 +401,37 @@ def _hardware(config: StationConfig) -> list[Setting]:
     return settings
 
 
-def build_device_model(config: StationConfig) -> DeviceModel:
-    """The settings of a freshly flashed station built as `config` says.
+_AVAILABILITY = ("Available", "Occupied", "Reserved", "Unavailable", "Faulted")
 
-    Live values (availability states, the clock, EVSE power) are attached by the station
-    with `Setting.reader`.
-    """
-    settings: list[Setting] = []
+
+def _live(config: StationConfig) -> list[Definition]:
+    """Sensor-like 2.0.1 variables; the station reads them through `DeviceModel.reader`."""
+
+    def availability(key: VariableKey) -> Definition:
+        return _setting(key, "", DataType.OPTION_LIST, _RO, values_list=_AVAILABILITY, live=True)
+
+    power_limit = int(config.rating.max_power_w)
+    definitions = [
+        availability(VariableKey("ChargingStation", "AvailabilityState")),
+        _setting(VariableKey("ClockCtrlr", "DateTime"), "", DataType.DATETIME, _RO, live=True),
+    ]
+    for evse in range(1, config.evses + 1):
+        definitions.append(availability(VariableKey("EVSE", "AvailabilityState", evse_id=evse)))
+        power = VariableKey("EVSE", "Power", evse_id=evse)
+        definitions.append(
+            _setting(power, "", DataType.DECIMAL, _RO, unit="W", max_value=power_limit, live=True)
+        )
+        for connector in range(1, config.connectors_per_evse + 1):
+            key = VariableKey(
+                "Connector", "AvailabilityState", evse_id=evse, connector_id=connector
+            )
+            definitions.append(availability(key))
+    return definitions
+
+
+@functools.lru_cache(maxsize=64)
+def _catalogue(template: StationConfig) -> Catalogue:
+    definitions: list[Definition] = []
     for part in (
         _communication,
         _metering,
@@ -409,6 +440,26 @@ def build_device_model(config: StationConfig) -> DeviceModel:
         _smart_charging,
         _station,
         _hardware,
+        _live,
     ):
-        settings.extend(part(config))
-    return DeviceModel(settings)
+        definitions.extend(part(template))
+    return Catalogue(definitions)
+
+
+def build_device_model(config: StationConfig) -> DeviceModel:
+    """The settings of a freshly flashed station built as `config` says.
+
+    Stations that differ only in identity, URL and behaviour share one catalogue of
+    definitions; each keeps its own changed values. Live values are read through the
+    model's `reader`, which the station sets.
+    """
+    template = dataclasses.replace(
+        config,
+        station_id="template",
+        url="ws://template",
+        serial_number=None,
+        seed=None,
+        sessions_per_hour=0.0,
+        id_tags=("template",),
+    )
+    return DeviceModel(_catalogue(template), {K_IDENTITY: config.station_id})

@@ -14,7 +14,7 @@ from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
 from .. import catalogue as k
-from ..device_model import Mutability, SetResult, Setting, VariableKey
+from ..device_model import SetResult, Setting, VariableKey
 from ..outbox import Outgoing
 from ..timeutil import format_rfc3339, utc_now
 from ..wire import handles
@@ -29,7 +29,7 @@ _CustomData = dict[str, Any] | None
 # Which settings each base report contains (B07: the three report bases).
 _REPORT_BASES: dict[str, Callable[[Setting], bool]] = {
     "FullInventory": lambda s: True,
-    "ConfigurationInventory": lambda s: s.mutability is Mutability.READ_WRITE,
+    "ConfigurationInventory": lambda s: not s.read_only,
     "SummaryInventory": lambda s: s.key.variable == "AvailabilityState",
 }
 
@@ -67,18 +67,19 @@ def _variable(key: VariableKey) -> dict[str, object]:
 
 def report_item(setting: Setting) -> dict[str, object]:
     """A ReportDataType for one setting."""
+    definition = setting.definition
     characteristics: dict[str, object] = {
-        "data_type": setting.data_type.value,
+        "data_type": definition.data_type.value,
         "supports_monitoring": False,
     }
-    if setting.unit is not None:
-        characteristics["unit"] = setting.unit
-    if setting.max_value is not None:
-        characteristics["max_limit"] = setting.max_value
-    if setting.min_value is not None:
-        characteristics["min_limit"] = setting.min_value
-    if setting.values_list is not None:
-        characteristics["values_list"] = ",".join(setting.values_list)
+    if definition.unit is not None:
+        characteristics["unit"] = definition.unit
+    if definition.max_value is not None:
+        characteristics["max_limit"] = definition.max_value
+    if definition.min_value is not None:
+        characteristics["min_limit"] = definition.min_value
+    if definition.values_list is not None:
+        characteristics["values_list"] = ",".join(definition.values_list)
     return {
         "component": _component(setting.key),
         "variable": _variable(setting.key),
@@ -86,9 +87,9 @@ def report_item(setting: Setting) -> dict[str, object]:
             {
                 "type": "Actual",
                 "value": setting.current(),
-                "mutability": setting.mutability.value,
-                "persistent": setting.reader is None,
-                "constant": setting.read_only and setting.reader is None,
+                "mutability": definition.mutability.value,
+                "persistent": not definition.live,
+                "constant": setting.read_only and not definition.live,
             }
         ],
         "variable_characteristics": characteristics,

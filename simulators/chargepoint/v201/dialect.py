@@ -24,7 +24,7 @@ from ..evse import BootReason, Connector, Reservation, StopReason, Transaction
 from ..meter import MeterReading
 from ..outbox import Outgoing
 from ..timeutil import format_rfc3339, utc_now
-from .live import add_live_variables
+from .live import LiveValues
 from .mapping import (
     END_TRIGGER,
     STOPPED_REASON,
@@ -56,7 +56,7 @@ class Dialect201:
         # The last ConnectorStatus reported per connector: 2.0.1 reports only changes of
         # the five-valued status; the finer phases travel as the transaction's chargingState.
         self._reported: dict[tuple[int, int], str] = {}
-        add_live_variables(station)
+        station.device_model.reader = LiveValues(station)
 
     def charge_point(self, connection: ClientConnection) -> ChargePoint201:
         """The library charge point, with this station's handlers, for `connection`."""

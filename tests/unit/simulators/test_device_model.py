@@ -67,7 +67,7 @@ def test_soc_is_sampled_by_default_only_in_2_0_1() -> None:
 def test_change_callback_sees_the_new_value() -> None:
     dm = model()
     seen: list[str] = []
-    dm.on_change = lambda setting: seen.append(setting.value)
+    dm.on_change = lambda setting: seen.append(setting.current())
     dm.set_v16("MeterValueSampleInterval", "15")
     dm.set_v16("MeterValueSampleInterval", "bad")
     assert seen == ["15"]
