@@ -12,6 +12,7 @@ events (after commit), and:
   offline replay), writes `cost_excl_vat`, `cost_incl_vat`, `currency` on the transaction
   through the writer and emits `SessionCostChanged` in the same transaction (the OCPI push
   outbox turns it into a session PATCH, mod_sessions);
+- when a station connects (after a restart of the node, say), loads its active sessions;
 - for OCPP 2.0.1 stations that have cost display enabled (`TariffCostCtrlr.Enabled[Cost]`,
   use case I03), sends CostUpdated with the total including VAT.
 
@@ -26,20 +27,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from shared.billing.codec import json_number
+from shared.billing.cost_display import CostDisplay
 from shared.billing.running import RunningCost, RunningSession
 from shared.billing.tariff import Price, Tariff, select_tariff
 from shared.billing.usage_from_store import OutOfOrderError
 from shared.events import (
     DomainEvent,
     EventBus,
+    StationConnected,
     TransactionEnded,
     TransactionStarted,
     TransactionUpdated,
@@ -47,6 +48,7 @@ from shared.events import (
 from shared.logging import get_logger
 from shared.store.billing import (
     SessionRecord,
+    active_session_ids,
     connector_tariffs,
     get_session_record,
     get_stored_tariff,
@@ -55,7 +57,7 @@ from shared.store.billing import (
     set_session_tariff,
     state_changes,
 )
-from shared.store.billing_context import cost_display_enabled, site_record
+from shared.store.billing_context import site_record
 from shared.store.database import Database
 from shared.store.uow import UnitOfWork
 from shared.store.writer import BatchWriter
@@ -70,8 +72,6 @@ __all__ = ["SessionCostChanged", "SessionCostTracker"]
 log = get_logger(__name__)
 
 Clock = Callable[[], datetime]
-
-_DISPLAY_CACHE_SECONDS = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +116,16 @@ class SessionCostTracker:
         self._bus = bus
         self._interval = interval
         self._refresh = refresh
-        self._commands = commands
-        self._cost_updated_interval = cost_updated_interval
+        self._display = (
+            None if commands is None else CostDisplay(database, commands, cost_updated_interval)
+        )
         self.clock = clock
         self._sessions: dict[int, RunningSession] = {}
         self._dirty: set[int] = set()
+        self._connected: set[str] = set()  # stations whose active sessions are to be loaded
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._subscribed = False
-        self._cost_display: dict[str, tuple[bool, float]] = {}  # station → (shows, read at)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -136,6 +137,7 @@ class SessionCostTracker:
         self._bus.subscribe(TransactionStarted, self._on_started)
         self._bus.subscribe(TransactionUpdated, self._on_updated)
         self._bus.subscribe(TransactionEnded, self._on_ended)
+        self._bus.subscribe(StationConnected, self._on_connected)
 
     def start(self) -> None:
         """Subscribe and start the pricing loop."""
@@ -161,6 +163,11 @@ class SessionCostTracker:
 
     def _on_updated(self, event: TransactionUpdated) -> None:
         self._mark(event.transaction_id)
+
+    def _on_connected(self, event: StationConnected) -> None:
+        # After a restart (or when a station moves to this node) its running sessions are
+        # priced from the store, even if its charger sends no meter values.
+        self._connected.add(event.station_id)
 
     def _on_ended(self, event: TransactionEnded) -> None:
         # The CDR worker prices the finished session from the store.
@@ -190,6 +197,7 @@ class SessionCostTracker:
         now = self.clock()
         due = set(self._dirty)
         self._dirty.clear()
+        due |= await self._sessions_of_connected()
         for session_id, session in self._sessions.items():
             if (
                 session.priced_at is None
@@ -209,8 +217,18 @@ class SessionCostTracker:
             if cost is not None:
                 costs.append(cost)
         changed = await self._store(costs, chosen)
-        await self._send_cost_updates(changed, now)
+        if self._display is not None:
+            pairs = [(self._sessions.get(c.transaction_id), c) for c in changed]
+            await self._display.send([(s, c) for s, c in pairs if s is not None], now)
         return costs
+
+    async def _sessions_of_connected(self) -> set[int]:
+        stations, self._connected = self._connected, set()
+        if not stations:
+            return set()
+        async with self._database.read() as conn:
+            found = await active_session_ids(conn, stations)
+        return set(found) - set(self._sessions)
 
     async def _load_missing(
         self,
@@ -340,49 +358,6 @@ class SessionCostTracker:
             if session is not None:
                 session.reported = cost.rounded
         return stored
-
-    # --- CostUpdated (OCPP 2.0.1 I03) ------------------------------------------------------
-
-    async def _send_cost_updates(self, changed: list[RunningCost], now: datetime) -> None:
-        if self._commands is None:
-            return
-        from shared.domain.commands import RawCall
-
-        for cost in changed:
-            session = self._sessions.get(cost.transaction_id)
-            if session is None or not self._due_on_station(session, cost, now):
-                continue
-            if not await self._shows_costs(cost.station_id):
-                continue
-            rounded = cost.rounded
-            total = rounded.incl_vat if rounded.incl_vat is not None else rounded.excl_vat
-            # CostUpdatedRequest (2.0.1 I03): totalCost incl. taxes, the charger's transaction id.
-            command = RawCall(
-                action="CostUpdated",
-                payload={"totalCost": json_number(total), "transactionId": session.transaction_ref},
-            )
-            try:
-                await self._commands.submit(cost.station_id, command, "billing")
-            except Exception:
-                log.exception("billing.cost_updated.failed", station_id=cost.station_id)
-                continue
-            session.sent_to_station, session.sent_to_station_at = rounded, now
-
-    def _due_on_station(self, session: RunningSession, cost: RunningCost, now: datetime) -> bool:
-        if session.sent_to_station == cost.rounded:
-            return False
-        last = session.sent_to_station_at
-        return last is None or (now - last).total_seconds() >= self._cost_updated_interval
-
-    async def _shows_costs(self, station_id: str) -> bool:
-        """Whether the station displays costs (its device model, re-read every 10 minutes)."""
-        known = self._cost_display.get(station_id)
-        if known is not None and time.monotonic() - known[1] < _DISPLAY_CACHE_SECONDS:
-            return known[0]
-        async with self._database.read() as conn:
-            enabled = await cost_display_enabled(conn, station_id)
-        self._cost_display[station_id] = (enabled, time.monotonic())
-        return enabled
 
 
 def _changed_event(at: datetime, cost: RunningCost) -> SessionCostChanged:

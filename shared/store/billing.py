@@ -52,6 +52,7 @@ __all__ = [
     "SiteRecord",
     "StoredTariff",
     "TokenRecord",
+    "active_session_ids",
     "connector_tariffs",
     "cost_display_enabled",
     "get_session_record",
@@ -146,6 +147,16 @@ async def get_session_record(conn: AsyncConnection, transaction_id: int) -> Sess
         await conn.execute(select(transactions).where(transactions.c.id == transaction_id))
     ).first()
     return None if row is None else _session(row)
+
+
+async def active_session_ids(conn: AsyncConnection, station_ids: Collection[str]) -> list[int]:
+    """Ids of the active transactions of the stations."""
+    rows = await conn.execute(
+        select(transactions.c.id).where(
+            transactions.c.status == "active", transactions.c.station_id.in_(list(station_ids))
+        )
+    )
+    return [row.id for row in rows]
 
 
 async def meter_readings(

@@ -297,3 +297,64 @@ async def test_a_late_meter_value_rebuilds_the_running_cost(db_settings: Databas
             # Exact now: ENERGY 5 × 0.30 + 2.4 × 0.40 = 2.46; TIME 46 min = 0.92; FLAT 1.00:
             # 4.38 (ignoring the late reading would give 4.39).
             assert (await session_row(node.database, tx)).cost_excl_vat == Decimal("4.38")
+
+
+async def test_after_a_restart_running_sessions_are_priced_from_the_store(
+    db_settings: DatabaseSettings,
+) -> None:
+    settings = node_settings(db_settings)
+    async with running_node(settings) as node:
+        await _site(node)
+        await node.billing.costs.aclose()  # never prices before the "crash"
+        async with ocpp_client(node.ocpp_port, STATION, "1.6") as client:
+            await boot_16(client)
+            await client.call(
+                "StatusNotification",
+                {"connectorId": 1, "errorCode": "NoError", "status": "Available"},
+            )
+            await link_connector(
+                node.database, STATION, 1, 1, location_id="LOC-1", tariff_ids=["DAY-1"]
+            )
+            start = await client.call(
+                "StartTransaction",
+                {
+                    "connectorId": 1,
+                    "idTag": "TAG-1",
+                    "meterStart": METER_START,
+                    "timestamp": iso(T0),
+                },
+            )
+            tx = start[2]["transactionId"]
+            for minutes, energy, power in METER[:3]:
+                at = T0 + timedelta(minutes=minutes)
+                await client.call("MeterValues", meter_values_16(1, tx, at, energy, power))
+    assert (await _cost(settings, tx)) is None
+
+    async with running_node(settings) as restarted:
+        tracker = restarted.billing.costs
+        await tracker.aclose()
+        tracker.clock = lambda: T0 + timedelta(minutes=45)
+        # The charger comes back and sends nothing else: its session is found all the same.
+        async with ocpp_client(restarted.ocpp_port, STATION, "1.6") as client:
+            await boot_16(client)
+            costs = await tracker.run_once()
+        assert [c.transaction_id for c in costs] == [tx]
+        row = await session_row(restarted.database, tx)
+        assert row.cost_excl_vat == Decimal("4.3")  # as priced by hand above
+        assert row.tariff_id == "DAY-1"
+
+
+async def _cost(settings: Any, transaction_id: int) -> Decimal | None:
+    from tests.harness import open_database
+
+    async with open_database(settings.database) as conn:
+        from sqlalchemy import select
+
+        from shared.store.tables import transactions
+
+        value: Decimal | None = (
+            await conn.execute(
+                select(transactions.c.cost_excl_vat).where(transactions.c.id == transaction_id)
+            )
+        ).scalar()
+        return value
