@@ -41,7 +41,10 @@ class Node:
         self.database = Database(settings.database)
         self.bus = LocalEventBus()
         self.writer = BatchWriter(
-            self.database, self.bus, max_batch=settings.database.batch_max_messages
+            self.database,
+            self.bus,
+            max_batch=settings.database.batch_max_messages,
+            window_s=settings.database.batch_window_ms / 1000,
         )
         self.authorizer = Authorizer(self.database)
         self.services = CsmsServices(
