@@ -24,7 +24,8 @@ does not request power", see `shared.billing.usage`). In order of trust:
 2. otherwise the measured power: at least `CHARGING_POWER_W` is CHARGING, less is PARKED;
 3. otherwise the energy flow into the instant: an average of at least `CHARGING_POWER_W`
    since the previous instant is CHARGING, less is PARKED; an instant without an energy
-   reading keeps the state before it. The session starts CHARGING.
+   reading keeps the state before it. The session starts CHARGING (0 W at the very start
+   is the EVSE not delivering yet, which is charging time like SuspendedEVSE).
 
 Rules 2 and 3 only use what is known at the instant, so the running cost computed while
 meter values arrive (incrementally, `UsageBuilder.add`) and the CDR computed at the end from
@@ -262,6 +263,10 @@ class UsageBuilder:
             self._said = slot.state
         if self._said is not None:
             self._state = self._said
+        elif first:
+            # No power at the very start is the EVSE not delivering yet (its contactor,
+            # the pilot handshake): like SuspendedEVSE, that counts as charging.
+            self._state = UsageState.CHARGING
         elif power is not None:
             self._state = UsageState.CHARGING if power >= CHARGING_POWER_W else UsageState.PARKED
         elif energy is not None and not first and previous_time is not None:

@@ -124,6 +124,15 @@ def test_power_decides_charging_or_parked() -> None:
     ]
 
 
+def test_no_power_at_the_start_is_still_charging() -> None:
+    builder = UsageBuilder(T0, Decimal(0))
+    builder.add([power(0, 0), energy(1, 100), power(1, 6000)])
+    assert [s[2] for s in states(builder)] == [UsageState.CHARGING, UsageState.CHARGING]
+    told = UsageBuilder(T0, Decimal(0))
+    told.add([power(0, 0)], [StateChange(T0, UsageState.PARKED)])  # unless the charger says
+    assert [s[2] for s in states(told)] == [UsageState.PARKED]
+
+
 def test_without_power_the_energy_flow_decides() -> None:
     builder = UsageBuilder(T0, Decimal(0))
     # 1 Wh in a minute is 60 W (parked); 100 Wh in a minute is 6 kW (charging).
