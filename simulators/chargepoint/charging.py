@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 
 from . import catalogue as k
 from .auth import AuthStatus, LocalAuth
+from .availability import Availability
 from .connector import ConnectorEvent, ConnectorState
 from .device_model import Setting
-from .dialect import UpdateTrigger
 from .errors import ProfileError
 from .evse import BootReason, Connector, Evse, StopReason, Transaction
-from .meter import ChargeState, EnergyMeter, Vehicle
+from .meter import EnergyMeter, Vehicle
+from .metering import Metering
 from .profiles import ChargingProfile, ProfilePurpose, ProfileStore
 from .reservations import Reservations
 from .timeutil import utc_now
@@ -28,13 +29,6 @@ if TYPE_CHECKING:
     from .station import Station
 
 __all__ = ["Charging"]
-
-# The connector event that brings a connector in line with its meter's power path.
-_FOLLOW_METER = {
-    ChargeState.CHARGING: (ConnectorState.CHARGING, ConnectorEvent.ENERGY_FLOWING),
-    ChargeState.SUSPENDED_EV: (ConnectorState.SUSPENDED_EV, ConnectorEvent.SUSPEND_EV),
-    ChargeState.SUSPENDED_EVSE: (ConnectorState.SUSPENDED_EVSE, ConnectorEvent.SUSPEND_EVSE),
-}
 
 
 class Charging:
@@ -54,7 +48,8 @@ class Charging:
         self.profiles = ProfileStore(config.rating, config.evses)
         self.auth = LocalAuth()
         self.reservations = Reservations(station, self)
-        self.station_operative = True
+        self.metering = Metering(station, self)
+        self.availability = Availability(station, self)
         self.reboot_when_idle: BootReason | None = None
         self._tx_counter = 0
 
@@ -95,8 +90,9 @@ class Charging:
     # -- life cycle -----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Begin spontaneous sessions (when configured)."""
+        """Begin spontaneous sessions (when configured) and clock-aligned meter values."""
         self._schedule_arrival()
+        self.metering.start()
 
     def power_cycle(self) -> None:
         """A reboot: EVs gone, reservations dropped; availability survives (1.6 §5.2)."""
@@ -111,18 +107,15 @@ class Charging:
                 if connector.pending_operative is not None:
                     connector.operative = connector.pending_operative
                     connector.pending_operative = None
-                operative = connector.operative and self.station_operative
+                operative = connector.operative and self.availability.station_operative
                 connector.machine.reset(
                     ConnectorState.AVAILABLE if operative else ConnectorState.UNAVAILABLE
                 )
         self.profiles.clear(purpose=ProfilePurpose.TX)
 
     def setting_changed(self, setting: Setting) -> None:
-        """React to a changed setting (a new sample interval takes effect now)."""
-        if setting.key == k.K_SAMPLE_INTERVAL:
-            for evse in self.evses:
-                if evse.transaction is not None:
-                    self._schedule_sample(evse)
+        """React to a changed setting (new meter intervals take effect now)."""
+        self.metering.setting_changed(setting)
 
     def now(self) -> float:
         """The event loop's monotonic clock (the meters' time base)."""
@@ -294,19 +287,20 @@ class Charging:
             reservation_id=self.reservations.consume(connector, id_tag),
         )
         evse.transaction = tx
+        metering = self.metering
         if profile is not None:
             try:
-                self.install_profile(evse.evse_id, profile)
+                metering.install_profile(evse.evse_id, profile)
             except ProfileError as exc:
                 station.report_error("profile_rejected", exc)
         evse.meter.energize(True, now)
         # Limits first (the start reports the power they allow), status changes only after
         # the start message: nothing about a transaction may precede its start.
-        self.apply_limits(follow=False)
+        metering.apply_limits(follow=False)
         station.send(station.dialect.transaction_started(tx, evse.meter.read(now)))
         for each in self.evses:
-            self.follow_meter(each)
-        self._schedule_sample(evse)
+            metering.follow_meter(each)
+        metering.schedule_sample(evse)
         if duration is not None:
             unplug = ending is StopReason.EV_DISCONNECTED
             station.timers.set(
@@ -338,7 +332,7 @@ class Charging:
         station.send(station.dialect.transaction_ended(tx, reading))
         evse.transaction = None
         self.profiles.clear(evse_id=evse.evse_id, purpose=ProfilePurpose.TX)
-        self.apply_limits()
+        self.metering.apply_limits()
         if unplug:
             self.unplug(evse, tx.connector)
         else:
@@ -361,7 +355,7 @@ class Charging:
             self.transition(connector, ConnectorEvent.UNPLUG)
         for c in evse.connectors:
             if c.pending_operative is not None:
-                self.set_operative(c, c.pending_operative)
+                self.availability.set_operative(c, c.pending_operative)
         if self.reboot_when_idle is not None and all(e.idle for e in self.evses):
             reason, self.reboot_when_idle = self.reboot_when_idle, None
             self._station.request_reboot(reason, graceful=True)
@@ -378,58 +372,6 @@ class Charging:
             if evse.transaction is not None:
                 self.stop(evse.transaction, reason)
 
-    # -- metering and limits --------------------------------------------------------------
-
-    def _schedule_sample(self, evse: Evse) -> None:
-        interval = self._station.device_model.integer(k.K_SAMPLE_INTERVAL)
-        name = f"evse{evse.evse_id}:sample"
-        if interval > 0:
-            self._station.timers.set(name, interval, lambda: self._sample_due(evse))
-        else:
-            self._station.timers.cancel(name)
-
-    def _sample_due(self, evse: Evse) -> None:
-        tx = evse.transaction
-        if tx is None:
-            return
-        self.apply_limits()
-        self.send_update(tx, UpdateTrigger.PERIODIC)
-        self._schedule_sample(evse)
-
-    def send_update(self, tx: Transaction, trigger: UpdateTrigger) -> None:
-        """Send the transaction's current meter values."""
-        station = self._station
-        reading = tx.evse.meter.read(self.now())
-        self.follow_meter(tx.evse)
-        station.send(station.dialect.transaction_updated(tx, reading, trigger))
-
-    def follow_meter(self, evse: Evse) -> None:
-        """Bring the connector's status in line with the power path (C4/C5/D3/E3 …)."""
-        tx = evse.transaction
-        if tx is None:
-            return
-        evse.meter.advance(self.now())
-        target = _FOLLOW_METER.get(evse.meter.state)
-        if target is None or tx.connector.state is target[0]:
-            return
-        if tx.connector.machine.allows(target[1]):
-            self.transition(tx.connector, target[1])
-
-    def apply_limits(self, *, follow: bool = True) -> None:
-        """Set every meter's limit from the profiles in force now (and, if `follow`, let
-        the connectors' statuses follow the power paths)."""
-        now, when = self.now(), utc_now()
-        charging = sum(1 for e in self.evses if e.transaction is not None)
-        share = self.profiles.station_limit(when).shared(charging)
-        for evse in self.evses:
-            tx = evse.transaction
-            started = tx.started_at if tx is not None else None
-            limit = self.profiles.evse_limit(evse.evse_id, when, started).tighter(share)
-            if limit != evse.meter.limit:
-                evse.meter.set_limit(limit, now)
-                if follow:
-                    self.follow_meter(evse)
-
     # -- connector status -----------------------------------------------------------------
 
     def transition(self, connector: Connector, event: ConnectorEvent) -> None:
@@ -439,53 +381,6 @@ class Charging:
         tx = self.evse_of(connector).transaction
         for item in station.dialect.connector_changed(connector, tx):
             station.send(item)
-
-    def set_operative(self, connector: Connector, operative: bool) -> None:
-        """Make `connector` (in)operative now (it must not be in use)."""
-        connector.operative = operative
-        connector.pending_operative = None
-        effective = operative and self.station_operative
-        state = connector.state
-        if not effective and state is not ConnectorState.UNAVAILABLE:
-            if state is ConnectorState.RESERVED:
-                self.reservations.release(connector)
-            if connector.machine.allows(ConnectorEvent.DISABLE):
-                self.transition(connector, ConnectorEvent.DISABLE)
-        elif effective and state is ConnectorState.UNAVAILABLE:
-            self.transition(connector, ConnectorEvent.ENABLE)
-
-    def change_availability(self, targets: list[Connector] | None, operative: bool) -> str:
-        """ChangeAvailability (1.6 §5.2, 2.0.1 G03/G04): "Accepted" or "Scheduled".
-
-        `targets` None means the whole station. A connector in use changes when it is
-        free again.
-        """
-        station = self._station
-        if targets is None:
-            self.station_operative = operative
-            for item in station.dialect.station_availability_changed():
-                station.send(item)
-            targets = list(self.connectors())
-        scheduled = False
-        for connector in targets:
-            busy = connector.machine.occupied or self.evse_of(connector).transaction is not None
-            if busy:
-                connector.pending_operative = operative
-                scheduled = True
-            else:
-                self.set_operative(connector, operative)
-        return "Scheduled" if scheduled else "Accepted"
-
-    def install_profile(self, evse_id: int, profile: ChargingProfile) -> None:
-        """Install a profile and apply it now (raises ProfileError)."""
-        evse = self.evse(evse_id)
-        tx = evse.transaction if evse is not None else None
-        active = None
-        if tx is not None:
-            # 1.6: a start not answered yet has no id; any id the CSMS gives must do.
-            active = tx.transaction_id or profile.transaction_id or f"local:{tx.local_id}"
-        self.profiles.install(evse_id, profile, active_tx=active)
-        self.apply_limits()
 
 
 def _initial_register(station: Station) -> float:

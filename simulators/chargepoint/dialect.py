@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, Protocol
 from websockets.asyncio.client import ClientConnection
 
 from .auth import AuthStatus
-from .evse import BootReason, Connector, Reservation, Transaction
+from .evse import BootReason, Connector, Evse, Reservation, Transaction
 from .meter import MeterReading
 from .outbox import Outgoing
 
@@ -88,6 +88,9 @@ class Dialect(Protocol):
 
     def transaction_ended(self, tx: Transaction, reading: MeterReading) -> Outgoing:
         """StopTransaction / TransactionEvent Ended."""
+
+    def clock_aligned(self, evse: Evse, reading: MeterReading) -> Outgoing:
+        """A clock-aligned sample of `evse` (part of its transaction, if one runs)."""
 
     def after_boot(self) -> list[Outgoing]:
         """Messages owed after an accepted boot (e.g. a firmware update's `Installed`)."""

@@ -12,7 +12,7 @@ from .. import catalogue as k
 from ..auth import AuthStatus
 from ..connector import ConnectorState
 from ..dialect import BootAnswer, UpdateTrigger
-from ..evse import BootReason, Connector, Reservation, Transaction
+from ..evse import BootReason, Connector, Evse, Reservation, Transaction
 from ..meter import MeterReading
 from ..outbox import Outgoing
 from ..timeutil import format_rfc3339, utc_now
@@ -78,7 +78,7 @@ class Dialect16:
         )
 
     def _station_state(self) -> ConnectorState:
-        operative = self._station.charging.station_operative
+        operative = self._station.charging.availability.station_operative
         return ConnectorState.AVAILABLE if operative else ConnectorState.UNAVAILABLE
 
     def statuses(self) -> list[Outgoing]:
@@ -169,6 +169,22 @@ class Dialect16:
             )
 
         return Outgoing(build, transaction=tx)
+
+    def clock_aligned(self, evse: Evse, reading: MeterReading) -> Outgoing:
+        """Clock-aligned MeterValues.req (ClockAlignedDataInterval, §9.1.2); with a running
+        transaction it carries its id and is queued like the periodic ones."""
+        tx = evse.transaction
+        connector = tx.connector if tx is not None else evse.connectors[0]
+        measurands = self._station.device_model.members(k.K_ALIGNED_MEASURANDS)
+        value = meter_value(reading, measurands, "Sample.Clock", utc_now())
+        return Outgoing(
+            lambda: call.MeterValues(
+                connector_id=connector.v16_id,
+                meter_value=[value],
+                transaction_id=int(tx.transaction_id) if tx and tx.transaction_id else None,
+            ),
+            transaction=tx,
+        )
 
     def meter_values(self, connector: Connector, reading: MeterReading) -> Outgoing:
         """A triggered MeterValues.req outside a transaction (§5.17)."""

@@ -78,7 +78,7 @@ class ChargePoint16(ChargingHandlers16, StationLink, ChargePoint):  # type: igno
         evse = charging.evse_of(connector)
         if evse.transaction is not None or not connector.operative:
             return False
-        if not charging.station_operative:
+        if not charging.availability.station_operative:
             return False
         reservation = connector.reservation
         if reservation is not None:
@@ -124,7 +124,7 @@ class ChargePoint16(ChargingHandlers16, StationLink, ChargePoint):  # type: igno
             if connector is None:
                 return call_result.ChangeAvailability(status="Rejected")
             targets = [connector]
-        status = charging.change_availability(targets, operative=type == "Operative")
+        status = charging.availability.change(targets, operative=type == "Operative")
         return call_result.ChangeAvailability(status=status)
 
     # -- configuration (§5.3, §5.8) -------------------------------------------------------
@@ -185,7 +185,7 @@ class ChargePoint16(ChargingHandlers16, StationLink, ChargePoint):  # type: igno
             evse = charging.evse_of(connector)
             tx = evse.transaction
             if tx is not None and tx.connector is connector:
-                charging.send_update(tx, UpdateTrigger.TRIGGERED)
+                charging.metering.send_update(tx, UpdateTrigger.TRIGGERED)
             else:
                 reading = evse.meter.read(charging.now())
                 self._station.send(self._dialect.meter_values(connector, reading))

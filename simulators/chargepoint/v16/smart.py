@@ -38,7 +38,7 @@ class ChargingHandlers16:
             return call_result.SetChargingProfile(status="Rejected")
         try:
             profile = parse_profile(cs_charging_profiles, utc_now())
-            self._station.charging.install_profile(evse_id, profile)
+            self._station.charging.metering.install_profile(evse_id, profile)
         except ProfileError:
             return call_result.SetChargingProfile(status="Rejected")
         return call_result.SetChargingProfile(status="Accepted")
@@ -61,7 +61,7 @@ class ChargingHandlers16:
             purpose=PURPOSE[charging_profile_purpose] if charging_profile_purpose else None,
             stack_level=stack_level,
         )
-        charging.apply_limits()
+        charging.metering.apply_limits()
         return call_result.ClearChargingProfile(status="Accepted" if removed else "Unknown")
 
     @handles(Action.get_composite_schedule)
@@ -100,7 +100,7 @@ class ChargingHandlers16:
         if connector is None:
             # ReserveConnectorZeroSupported is false: connector 0 cannot be reserved.
             return call_result.ReserveNow(status="Rejected")
-        if not charging.station_operative:
+        if not charging.availability.station_operative:
             return call_result.ReserveNow(status="Unavailable")
         status = charging.reservations.reserve(
             reservation_id, connector, id_tag, parse_rfc3339(expiry_date)

@@ -20,7 +20,7 @@ from .. import catalogue as k
 from ..auth import AuthStatus
 from ..connector import to_v201_status
 from ..dialect import BootAnswer, UpdateTrigger
-from ..evse import BootReason, Connector, Reservation, StopReason, Transaction
+from ..evse import BootReason, Connector, Evse, Reservation, StopReason, Transaction
 from ..meter import MeterReading
 from ..outbox import Outgoing
 from ..timeutil import format_rfc3339, utc_now
@@ -226,6 +226,16 @@ class Dialect201:
         return self._event(
             tx, "Ended", END_TRIGGER[reason], value, info=info, when=when, fields=fields
         )
+
+    def clock_aligned(self, evse: Evse, reading: MeterReading) -> Outgoing:
+        """A clock-aligned sample (J01): an Updated event with trigger MeterValueClock during
+        a transaction, a MeterValuesRequest otherwise."""
+        measurands = self._station.device_model.members(k.K_ALIGNED_MEASURANDS)
+        value = meter_value(reading, measurands, "Sample.Clock", utc_now())
+        tx = evse.transaction
+        if tx is not None and tx.charging_state_reported is not None:
+            return self._event(tx, "Updated", "MeterValueClock", value)
+        return Outgoing(lambda: call.MeterValues(evse_id=evse.evse_id, meter_value=[value]))
 
     def meter_values(self, evse_id: int, reading: MeterReading, context: str) -> Outgoing:
         """MeterValuesRequest outside a transaction (J01, or triggered)."""

@@ -90,7 +90,7 @@ class ChargePoint201(
         connector = evse.connectors[0]
         if evse.transaction is not None or not connector.operative:
             return False
-        if not charging.station_operative:
+        if not charging.availability.station_operative:
             return False
         if connector.reservation is not None:
             return tag is not None and connector.reservation.id_tag == tag
@@ -131,7 +131,7 @@ class ChargePoint201(
         operative = operational_status == "Operative"
         if evse is None or evse.get("id", 0) == 0:
             return call_result.ChangeAvailability(
-                status=charging.change_availability(None, operative)
+                status=charging.availability.change(None, operative)
             )
         target = charging.evse(int(evse["id"]))
         if target is None:
@@ -142,7 +142,7 @@ class ChargePoint201(
             if one is None:
                 return call_result.ChangeAvailability(status="Rejected")
             connectors = [one]
-        status = charging.change_availability(list(connectors), operative)
+        status = charging.availability.change(list(connectors), operative)
         return call_result.ChangeAvailability(status=status)
 
     @handles(Action.unlock_connector)
@@ -222,7 +222,7 @@ class ChargePoint201(
         evses = {c.evse_id: charging.evse_of(c) for c in connectors}
         for evse in evses.values():
             if evse.transaction is not None:
-                charging.send_update(evse.transaction, UpdateTrigger.TRIGGERED)
+                charging.metering.send_update(evse.transaction, UpdateTrigger.TRIGGERED)
             elif not transaction_only:
                 reading = evse.meter.read(charging.now())
                 self._station.send(self._dialect.meter_values(evse.evse_id, reading, "Trigger"))

@@ -29,7 +29,7 @@ class LiveValues:
         if key.component == "ClockCtrlr":
             return format_rfc3339(utc_now())
         if key.component == "ChargingStation":
-            return "Available" if charging.station_operative else "Unavailable"
+            return "Available" if charging.availability.station_operative else "Unavailable"
         evse = charging.evse(key.evse_id or 0)
         if evse is None:
             return ""

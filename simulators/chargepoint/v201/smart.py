@@ -33,7 +33,7 @@ class ChargingHandlers201:
     ) -> Any:
         try:
             profile = parse_profile(charging_profile, utc_now())
-            self._station.charging.install_profile(evse_id, profile)
+            self._station.charging.metering.install_profile(evse_id, profile)
         except ProfileError as exc:
             return call_result.SetChargingProfile(
                 status="Rejected",
@@ -61,7 +61,7 @@ class ChargingHandlers201:
             purpose=purpose,
             stack_level=criteria.get("stack_level"),
         )
-        charging.apply_limits()
+        charging.metering.apply_limits()
         return call_result.ClearChargingProfile(status="Accepted" if removed else "Unknown")
 
     @handles(Action.get_charging_profiles)
@@ -132,7 +132,7 @@ class ChargingHandlers201:
             return call_result.ReserveNow(status="Rejected")
         if connector_type not in (None, "cType2"):
             return call_result.ReserveNow(status="Rejected")
-        if not charging.station_operative:
+        if not charging.availability.station_operative:
             return call_result.ReserveNow(status="Unavailable")
         status = charging.reservations.reserve(
             id, connector, str(id_token["id_token"]), parse_rfc3339(expiry_date_time)

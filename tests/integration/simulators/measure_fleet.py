@@ -47,9 +47,24 @@ def measure(count: int, version: str, idle_s: float, connect_rate: float) -> dic
         assert server.stdout is not None
         url = server.stdout.readline().strip()
         fleet = subprocess.Popen(
-            [sys.executable, "-m", "simulators.chargepoint", "--count", str(count),
-             "--version", version, "--url", url, "--sessions-per-hour", "0", "--json",
-             "--connect-rate", str(connect_rate), "--summary-interval", "2"],
+            [
+                sys.executable,
+                "-m",
+                "simulators.chargepoint",
+                "--count",
+                str(count),
+                "--version",
+                version,
+                "--url",
+                url,
+                "--sessions-per-hour",
+                "0",
+                "--json",
+                "--connect-rate",
+                str(connect_rate),
+                "--summary-interval",
+                "2",
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,

@@ -248,3 +248,48 @@ async def test_v201_local_list(csms: FakeCsms, start_station: Any) -> None:
     version = await csms.call(STATION, call201.GetLocalListVersion())
     assert version.version_number == 5
     assert station.charging.auth.lookup("LOCAL1") is not None
+
+
+async def test_v16_clock_aligned_meter_values(csms: FakeCsms, start_station: Any) -> None:
+    await start_station(version="1.6")
+    answer = await csms.call(
+        STATION, call16.ChangeConfiguration(key="ClockAlignedDataInterval", value="1")
+    )
+    assert answer.status == "Accepted"
+    await csms.wait_for(lambda: len(csms.messages(STATION, "MeterValues")) >= 4)
+    values = [m.payload for m in csms.messages(STATION, "MeterValues")]
+    assert {v["connectorId"] for v in values} == {1, 2}
+    assert all("transactionId" not in v for v in values)  # no transaction running
+    samples = [s for v in values for mv in v["meterValue"] for s in mv["sampledValue"]]
+    assert {s["context"] for s in samples} == {"Sample.Clock"}
+    assert {s["measurand"] for s in samples} == {"Energy.Active.Import.Register"}
+
+
+async def test_v201_clock_aligned_values_join_the_transaction(
+    csms: FakeCsms, start_station: Any
+) -> None:
+    station, _ = await start_station(version="2.0.1", evses=1, meter_sample_interval=0)
+    station.charging.start_session(1, duration=60)
+    await csms.wait_for(lambda: csms.messages(STATION, "TransactionEvent"))
+    answer = await csms.call(
+        STATION,
+        call201.SetVariables(
+            set_variable_data=[
+                {
+                    "component": {"name": "AlignedDataCtrlr"},
+                    "variable": {"name": "Interval"},
+                    "attribute_value": "1",
+                }
+            ]
+        ),
+    )
+    assert answer.set_variable_result[0]["attribute_status"] == "Accepted"
+    await csms.wait_for(
+        lambda: any(
+            m.payload["triggerReason"] == "MeterValueClock"
+            for m in csms.messages(STATION, "TransactionEvent")
+        )
+    )
+    # With periodic sampling off, only the clock drives the updates.
+    triggers = {m.payload["triggerReason"] for m in csms.messages(STATION, "TransactionEvent")}
+    assert triggers <= {"Authorized", "MeterValueClock", "ChargingStateChanged"}

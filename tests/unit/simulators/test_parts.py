@@ -149,3 +149,12 @@ def test_command_line() -> None:
     assert options.id_tags == ("A", "B")
     with pytest.raises(SystemExit):
         parse_args(["--count", "0", "--version", "1.6", "--url", "ws://127.0.0.1:1/x"])
+
+
+def test_clock_aligned_samples_fall_on_multiples_of_the_interval_after_midnight() -> None:
+    from simulators.chargepoint.metering import next_aligned_delay
+
+    moment = datetime(2025, 6, 1, 10, 7, 30, tzinfo=UTC)
+    assert next_aligned_delay(moment, 900) == 450.0  # next at 10:15:00
+    assert next_aligned_delay(moment.replace(minute=15, second=0), 900) == 900.0
+    assert next_aligned_delay(moment, 86_400) == 13 * 3600 + 52 * 60 + 30
