@@ -61,7 +61,9 @@ class Node:
         self.commands = self.cluster.commands
         self.executor = CommandExecutor(self.services, self.csms.server.registry, self.commands)
         # Billing: running costs of active sessions, CDRs of finished ones.
-        self.billing = BillingServices(settings, self.database, self.writer, self.bus, self.commands)
+        self.billing = BillingServices(
+            settings, self.database, self.writer, self.bus, self.commands
+        )
         self.http = HttpServer(settings.http.host, settings.http.port)
         self.http.add_health_check(self._health)
         self.http.add_metrics(self._metrics)
