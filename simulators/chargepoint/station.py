@@ -15,14 +15,13 @@ reboots, 1.6 §4.2 / 2.0.1 B01).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
+from base64 import b64encode
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ocpp.messages
-from ocpp.exceptions import OCPPError, UnknownCallErrorCodeError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.typing import Subprotocol
@@ -30,6 +29,7 @@ from websockets.typing import Subprotocol
 from . import catalogue as k
 from .backoff import Backoff
 from .config import StationConfig
+from .conversation import Conversation, RebootNow
 from .device_model import Setting
 from .evse import BootReason, Transaction
 from .maintenance import Maintenance
@@ -39,28 +39,11 @@ from .timers import Timers
 
 if TYPE_CHECKING:
     from .charging import Charging
-    from .dialect import ChargePointLike, Dialect
+    from .dialect import BootAnswer, Dialect
 
 __all__ = ["Station"]
 
 _log = logging.getLogger(__name__)
-_CALL_FAILURES = (OCPPError, UnknownCallErrorCodeError, TimeoutError)
-
-
-def _honour_cancellation() -> None:
-    """Raise CancelledError if this task was cancelled but the cancellation got lost.
-
-    Python 3.11's `asyncio.wait_for` (which the library's `call()` uses) returns the result
-    instead of raising when the cancellation and the answer arrive together; the task would
-    then carry on and never stop.
-    """
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
-
-
-class _RebootNow(Exception):
-    """Raised out of the conversation when the outbox reaches a reboot barrier."""
 
 
 class Station:
@@ -93,9 +76,9 @@ class Station:
         self.connected = False
         self.booted = False
         self.boot_status: str | None = None
-        self._needs_boot = True
-        self._boot_reason = BootReason.POWER_UP
-        self._boot_now = asyncio.Event()
+        self.needs_boot = True
+        self.boot_reason = BootReason.POWER_UP
+        self.boot_trigger = asyncio.Event()
         self._reboot_reason: BootReason | None = None
         self._ws: ClientConnection | None = None
         self._outage_until = 0.0
@@ -183,7 +166,7 @@ class Station:
 
     def trigger_boot(self) -> None:
         """Send a BootNotification now if the station waits for a retry (TriggerMessage)."""
-        self._boot_now.set()
+        self.boot_trigger.set()
 
     # -- sending --------------------------------------------------------------------------
 
@@ -252,11 +235,10 @@ class Station:
         headers = None
         if config.password is not None:
             # OCPP security profile 1: HTTP Basic with the station id as user name.
-            from base64 import b64encode
-
             token = b64encode(f"{config.station_id}:{config.password}".encode()).decode()
             headers = {"Authorization": f"Basic {token}"}
         ping = self.device_model.integer(k.K_PING_INTERVAL)
+        agent = f"{config.vendor}/{config.model} {self.maintenance.firmware_version}"
         try:
             return await connect(
                 config.endpoint,
@@ -268,7 +250,7 @@ class Station:
                 ping_timeout=ping or None,
                 proxy=None,
                 close_timeout=5,
-                user_agent_header=f"{config.vendor}/{config.model} {config.firmware_version}",
+                user_agent_header=agent,
             )
         except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
             self.report_error("connect_failed", exc)
@@ -289,7 +271,7 @@ class Station:
         self.emit("connected", url=self.config.endpoint)
         cp = self.dialect.charge_point(ws)
         reader = asyncio.create_task(cp.start(), name=f"{self.station_id}-reader")
-        talk = asyncio.create_task(self._converse(cp), name=f"{self.station_id}-talk")
+        talk = asyncio.create_task(Conversation(self, cp).run(), name=f"{self.station_id}-talk")
         try:
             await asyncio.wait({reader, talk}, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -301,13 +283,13 @@ class Station:
             await ws.close()
         for outcome in results:
             self._check_outcome(outcome)
-        if isinstance(results[1], _RebootNow):
+        if isinstance(results[1], RebootNow):
             return self._reboot_reason or BootReason.REMOTE_RESET
         return None
 
     def _check_outcome(self, outcome: object) -> None:
         """Report a task that died of something other than the link going away."""
-        expected = (asyncio.CancelledError, ConnectionClosed, _RebootNow)
+        expected = (asyncio.CancelledError, ConnectionClosed, RebootNow)
         if isinstance(outcome, BaseException) and not isinstance(outcome, expected):
             _log.error("sim.task.failed station_id=%s", self.station_id, exc_info=outcome)
             self.report_error("internal_error", outcome)
@@ -324,55 +306,28 @@ class Station:
 
     async def _reboot(self, reason: BootReason) -> None:
         self._reboot_reason = None
-        self._needs_boot = True
-        self._boot_reason = reason
+        self.needs_boot = True
+        self.boot_reason = reason
         self.charging.power_cycle()
         await asyncio.sleep(self.config.reboot_delay)
 
-    # -- conversation ---------------------------------------------------------------------
+    # -- boot ---------------------------------------------------------------------------
 
-    async def _converse(self, cp: ChargePointLike) -> None:
-        if self._needs_boot or self.config.boot_on_reconnect:
-            await self._boot(cp)
-        self._came_online()
-        while True:
-            item = await self.outbox.head()
-            if item.build is None:
-                self.outbox.pop(item)
-                raise _RebootNow
-            await self._exchange(cp, item)
-
-    async def _boot(self, cp: ChargePointLike) -> None:
-        """BootNotification until Accepted, waiting the interval the CSMS gives (B02/B03)."""
-        while True:
-            self._boot_now.clear()
-            try:
-                result = await cp.call(self.dialect.boot_notification(self._boot_reason), False)
-            except _CALL_FAILURES as exc:
-                _honour_cancellation()
-                self.report_error("boot_failed", exc)
-                await self._wait_boot_retry(self.config.boot_retry_default)
-                continue
-            _honour_cancellation()
-            self.stats.messages_sent += 1
-            answer = self.dialect.parse_boot(result)
-            self.boot_status = answer.status
-            if answer.status == "Accepted":
-                if answer.interval > 0:
-                    self.device_model.assign(k.K_HEARTBEAT, str(answer.interval))
-                self._needs_boot = False
-                self.stats.boots += 1
-                self.emit("booted", reason=self._boot_reason.value, interval=answer.interval)
-                return
+    def boot_answered(self, answer: BootAnswer) -> bool:
+        """Take in a BootNotification answer; True if the station is now accepted."""
+        self.boot_status = answer.status
+        if answer.status != "Accepted":
             self.emit("boot_refused", status=answer.status, interval=answer.interval)
-            await self._wait_boot_retry(answer.interval or self.config.boot_retry_default)
+            return False
+        if answer.interval > 0:
+            self.device_model.assign(k.K_HEARTBEAT, str(answer.interval))
+        self.needs_boot = False
+        self.stats.boots += 1
+        self.emit("booted", reason=self.boot_reason.value, interval=answer.interval)
+        return True
 
-    async def _wait_boot_retry(self, delay: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(delay):
-                await self._boot_now.wait()
-
-    def _came_online(self) -> None:
+    def came_online(self) -> None:
+        """Accepted on this connection: report every connector, start heartbeats."""
         self.booted = True
         self.backoff.reset()
         self._online_event.set()
@@ -381,41 +336,6 @@ class Station:
         for item in self.dialect.after_boot():
             self.send(item)
         self._schedule_heartbeat()
-
-    async def _exchange(self, cp: ChargePointLike, item: Outgoing) -> None:
-        """Send the head of the outbox; retry transaction messages as configured (E04)."""
-        payload = item.build() if item.build is not None else None
-        if payload is None:  # the message lost its reason to exist (e.g. an unknown tx id)
-            self.outbox.pop(item)
-            return
-        try:
-            result = await cp.call(payload, False)
-        except _CALL_FAILURES as exc:
-            _honour_cancellation()
-            self.stats.messages_sent += 1
-            failure = Failure.TIMEOUT if isinstance(exc, TimeoutError) else Failure.CALL_ERROR
-            await self._retry_or_drop(item, failure, exc)
-            return
-        _honour_cancellation()
-        self.stats.messages_sent += 1
-        self.outbox.pop(item)
-        if item.on_result is not None:
-            try:
-                item.on_result(result)
-            except Exception as exc:
-                _log.exception("sim.result.failed station_id=%s", self.station_id)
-                self.report_error("result_handling_failed", exc)
-
-    async def _retry_or_drop(self, item: Outgoing, failure: Failure, exc: Exception) -> None:
-        item.attempts += 1
-        self.report_error(f"call_{failure.value}", exc)
-        attempts = self.device_model.integer(k.K_MESSAGE_ATTEMPTS)
-        if item.transactional and item.attempts < attempts:
-            interval = self.device_model.integer(k.K_MESSAGE_INTERVAL)
-            await asyncio.sleep(interval * item.attempts)
-            return
-        self.outbox.pop(item)
-        item.fail(failure)
 
     # -- heartbeats and settings ----------------------------------------------------------
 
