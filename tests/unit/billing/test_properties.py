@@ -303,7 +303,10 @@ def _step_rounding_holds(priced: PricedSession) -> None:
         last = group[-1]
         same = [c for c in group if c.dimension is last.dimension]
         unit = Decimal(1000) if last.dimension is ENERGY else Decimal(3600)
-        measured = sum((c.volume for c in same), Decimal(0)) * unit
+        # Volumes are hours (seconds / 3600, not always a finite decimal): back in seconds
+        # they carry noise in the 30th digit, which ROUND_CEILING would turn into a step.
+        noise = Decimal("1e-12")
+        measured = (sum((c.volume for c in same), Decimal(0)) * unit).quantize(noise)
         billed = sum((c.billed_volume for c in same), Decimal(0)) * unit
         step = last.component.step_size
         expected = (
