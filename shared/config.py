@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 __all__ = [
     "ENV_PREFIX",
+    "BillingSettings",
     "ConfigError",
     "DatabaseSettings",
     "HttpSettings",
@@ -97,6 +98,15 @@ class OcpiSettings(_Section):
     replay_missed: bool = True
 
 
+class BillingSettings(_Section):
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    cost_interval_seconds: float = Field(default=10.0, gt=0)
+    cost_refresh_seconds: float = Field(default=60.0, gt=0)
+    cost_updated_seconds: float = Field(default=60.0, gt=0)
+    cdr_scan_seconds: float = Field(default=300.0, gt=0)
+    cdr_settle_seconds: float = Field(default=600.0, ge=0)
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["auto", "console", "json"] = "auto"
@@ -119,6 +129,7 @@ class Settings(_Section):
     ocpp: OcppSettings = OcppSettings()
     http: HttpSettings = HttpSettings()
     ocpi: OcpiSettings = OcpiSettings()
+    billing: BillingSettings = BillingSettings()
     logging: LoggingSettings = LoggingSettings()
     node: NodeSettings = Field(default_factory=NodeSettings)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, select, update
+from sqlalchemy import Row, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.domain.stations import (
@@ -18,7 +18,7 @@ from shared.domain.stations import (
     Station,
 )
 from shared.events import ConnectorStatusChanged, StationBooted
-from shared.store.tables import connectors, evses, stations
+from shared.store.tables import connector_status_history, connectors, evses, stations
 from shared.store.uow import UnitOfWork
 from shared.store.upsert import upsert
 
@@ -307,6 +307,9 @@ def touch_station(uow: UnitOfWork, station_id: str) -> None:
     uow.defer(_TOUCH, {"sid": station_id, "now": uow.now})
 
 
+_HISTORY = insert(connector_status_history)
+
+
 def record_connector_status(
     uow: UnitOfWork,
     report: StatusReport,
@@ -362,6 +365,20 @@ def record_connector_status(
             "vendor_error_code": report.vendor_error_code,
             "status_at": report.timestamp,
             "last_updated": uow.now,
+        },
+    )
+    uow.defer(
+        _HISTORY,
+        {
+            "station_id": report.station_id,
+            "evse_id": report.evse_id,
+            "connector_id": report.connector_id,
+            "status": report.status.value,
+            "ocpp_status": report.ocpp_status,
+            "error_code": report.error_code,
+            "vendor_error_code": report.vendor_error_code,
+            "timestamp": report.timestamp or uow.now,
+            "received_at": uow.now,
         },
     )
     if previous != report.status:

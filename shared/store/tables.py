@@ -31,6 +31,7 @@ __all__ = [
     "cdrs",
     "charging_profiles",
     "commands",
+    "connector_status_history",
     "connectors",
     "evses",
     "hub_client_info",
@@ -147,6 +148,24 @@ connectors = Table(
     ForeignKeyConstraint(
         ["station_id", "evse_id"], ["evses.station_id", "evses.evse_id"], ondelete="CASCADE"
     ),
+)
+
+# Every status a connector reported, for utilisation, fault statistics and 1.6 charging states.
+connector_status_history = Table(
+    "connector_status_history",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("station_id", String(255), nullable=False),
+    Column("evse_id", Integer, nullable=False),
+    Column("connector_id", Integer, nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("ocpp_status", String(24)),
+    Column("error_code", String(50)),
+    Column("vendor_error_code", String(255)),
+    Column("timestamp", UtcDateTime, nullable=False),  # the charger's time (or receipt)
+    Column("received_at", UtcDateTime, nullable=False),
+    Index(None, "station_id", "evse_id", "timestamp"),
+    Index(None, "timestamp"),
 )
 
 station_variables = Table(
@@ -271,6 +290,8 @@ transactions = Table(
     Column("last_meter_at", UtcDateTime),
     Column("charging_preferences", JsonDoc),  # OCPI PUT charging_preferences, as received
     Column("stop_ref", String(64)),  # the id a StopTransaction carried when it differed
+    # What billing fixed at the start: {"tariff", "cdr_location", "time_zone"}.
+    Column("billing_snapshot", JsonDoc),
     Column("created_at", UtcDateTime, nullable=False),
     Column("last_updated", UtcDateTime, nullable=False),
     UniqueConstraint("station_id", "transaction_ref"),
@@ -451,6 +472,7 @@ cdrs = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("last_updated", UtcDateTime, nullable=False),
     Index(None, "last_updated", "id"),
+    Index(None, "transaction_id"),
 )
 
 # --- roaming partners and the push outbox --------------------------------------------------
