@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from . import catalogue as k
+from . import keys as k
 from .auth import AuthStatus, LocalAuth
 from .availability import Availability
 from .connector import ConnectorEvent, ConnectorState

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ocpp.exceptions import OCPPError, UnknownCallErrorCodeError
 
-from . import catalogue as k
+from . import keys as k
 from .outbox import Failure, Outgoing
 
 if TYPE_CHECKING:

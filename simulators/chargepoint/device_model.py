@@ -28,6 +28,7 @@ __all__ = [
     "SetResult",
     "Setting",
     "VariableKey",
+    "define",
 ]
 
 _MAX_STRING = 1000  # ConfigurationValueSize / ValueSize of the simulated firmware
@@ -98,6 +99,37 @@ class Definition:
     def accepts(self, value: str) -> bool:
         """Whether `value` is valid for this setting's type and limits."""
         return len(value) <= _MAX_STRING and _CHECKERS[self.data_type](self, value)
+
+
+def define(
+    key: VariableKey,
+    value: object,
+    data_type: DataType,
+    mutability: Mutability = Mutability.READ_WRITE,
+    v16: str | None = None,
+    *,
+    in_v201: bool = True,
+    unit: str | None = None,
+    min_value: int | None = None,
+    max_value: int | None = None,
+    values_list: tuple[str, ...] | None = None,
+    live: bool = False,
+) -> Definition:
+    """A Definition with `value` as its default, spelled as OCPP does (booleans lowercase)."""
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return Definition(
+        key,
+        text,
+        data_type,
+        mutability,
+        v16_key=v16,
+        in_v201=in_v201,
+        unit=unit,
+        min_value=min_value,
+        max_value=max_value,
+        values_list=values_list,
+        live=live,
+    )
 
 
 def _check_integer(definition: Definition, value: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from . import catalogue as k
+from . import keys as k
 from .connector import ConnectorEvent, ConnectorState
 from .device_model import Setting
 from .dialect import UpdateTrigger

@@ -26,8 +26,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.typing import Subprotocol
 
-from . import catalogue as k
+from . import keys as k
 from .backoff import Backoff
+from .catalogue import build_device_model
 from .config import StationConfig
 from .conversation import Conversation, RebootNow
 from .device_model import Setting
@@ -57,7 +58,7 @@ class Station:
         self.config = config
         self.observer = observer
         self.rng = random.Random(config.seed if config.seed is not None else config.station_id)
-        self.device_model = k.build_device_model(config)
+        self.device_model = build_device_model(config)
         self.device_model.on_change = self._setting_changed
         self.stats = StationStats()
         self.outbox = Outbox()

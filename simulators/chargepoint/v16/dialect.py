@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ocpp.v16 import call
 from websockets.asyncio.client import ClientConnection
 
-from .. import catalogue as k
+from .. import keys as k
 from ..auth import AuthStatus
 from ..connector import ConnectorState
 from ..dialect import BootAnswer, UpdateTrigger

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ocpp.v201 import call, call_result
 from ocpp.v201.enums import Action
 
-from .. import catalogue as k
+from .. import keys as k
 from ..device_model import SetResult, Setting, VariableKey
 from ..outbox import Outgoing
 from ..timeutil import format_rfc3339, utc_now

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ocpp.v201 import call
 from websockets.asyncio.client import ClientConnection
 
-from .. import catalogue as k
+from .. import keys as k
 from ..auth import AuthStatus
 from ..connector import to_v201_status
 from ..dialect import BootAnswer, UpdateTrigger

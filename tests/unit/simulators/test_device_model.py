@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from simulators.chargepoint.catalogue import K_HEARTBEAT, K_SAMPLED_MEASURANDS, build_device_model
+from simulators.chargepoint.catalogue import build_device_model
 from simulators.chargepoint.config import StationConfig
 from simulators.chargepoint.device_model import SetResult, VariableKey
+from simulators.chargepoint.keys import K_HEARTBEAT, K_SAMPLED_MEASURANDS
 
 
 def model(version: str = "1.6"):  # type: ignore[no-untyped-def]
