@@ -291,7 +291,9 @@ def _live_connector(row: Row[Any]) -> LiveConnector:
     )
 
 
-def _live_evse(row: Row[Any], plugs: Sequence[LiveConnector], spec: EvseSpec | None) -> LiveEvse:
+def _live_evse(
+    row: Row[Any], plugs: Sequence[LiveConnector], spec: EvseSpec | None, connected: bool
+) -> LiveEvse:
     newest = max([row.last_updated, *(c.last_updated for c in plugs)])
     capabilities = row.capabilities
     return LiveEvse(
@@ -299,7 +301,7 @@ def _live_evse(row: Row[Any], plugs: Sequence[LiveConnector], spec: EvseSpec | N
         evse_id=row.evse_id,
         uid=row.evse_uid,
         status=ConnectorStatus(row.status),
-        station_connected=bool(row.connected),
+        station_connected=connected,
         removed=row.removed,
         connectors=tuple(plugs),
         last_updated=newest,
@@ -312,35 +314,37 @@ def _live_evse(row: Row[Any], plugs: Sequence[LiveConnector], spec: EvseSpec | N
 
 
 async def _live_evses(conn: AsyncConnection, sites: Sequence[Site]) -> dict[str, list[LiveEvse]]:
+    # Three index lookups (by location, by station id, by station id prefix of the
+    # connectors' key): joins here tempt planners into full scans on large tables.
     ids = [site.id for site in sites]
     specs = {spec.uid: spec for site in sites for spec in site.evse_specs}
     evse_rows = (
         await conn.execute(
-            select(evses, stations.c.connected)
-            .join(stations, stations.c.id == evses.c.station_id)
+            select(evses)
             .where(evses.c.location_id.in_(ids), evses.c.evse_uid.is_not(None), evses.c.evse_id > 0)
             .order_by(evses.c.location_id, evses.c.station_id, evses.c.evse_id)
         )
     ).all()
-    plug_rows = (
-        await conn.execute(
-            select(connectors)
-            .join(
-                evses,
-                (evses.c.station_id == connectors.c.station_id)
-                & (evses.c.evse_id == connectors.c.evse_id),
-            )
-            .where(evses.c.location_id.in_(ids), evses.c.evse_uid.is_not(None))
-            .order_by(connectors.c.station_id, connectors.c.evse_id, connectors.c.connector_id)
-        )
-    ).all()
+    station_ids = sorted({row.station_id for row in evse_rows})
+    if not station_ids:
+        return {}
+    online_rows = await conn.execute(
+        select(stations.c.id, stations.c.connected).where(stations.c.id.in_(station_ids))
+    )
+    online = {row.id: bool(row.connected) for row in online_rows}
+    plug_rows = await conn.execute(
+        select(connectors)
+        .where(connectors.c.station_id.in_(station_ids))
+        .order_by(connectors.c.station_id, connectors.c.evse_id, connectors.c.connector_id)
+    )
     plugs: dict[tuple[str, int], list[LiveConnector]] = {}
     for row in plug_rows:
         plugs.setdefault((row.station_id, row.evse_id), []).append(_live_connector(row))
     result: dict[str, list[LiveEvse]] = {}
     for row in evse_rows:
         key = (row.station_id, row.evse_id)
-        evse = _live_evse(row, plugs.get(key, []), specs.get(row.evse_uid))
+        spec = specs.get(row.evse_uid)
+        evse = _live_evse(row, plugs.get(key, []), spec, online.get(row.station_id, False))
         result.setdefault(row.location_id, []).append(evse)
     return result
 

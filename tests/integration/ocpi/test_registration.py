@@ -234,3 +234,30 @@ async def test_disconnect_tells_the_partner(gateway: Gateway, partner: FakePartn
 async def test_register_helper(gateway: Gateway, partner: FakePartner) -> None:
     token = await register(gateway, partner)
     assert (await gateway.call("GET", "/versions", token)).code == 1000
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        "credentials_example.json",
+        "credentials_example2.json",
+        "credentials_example3.json",
+        "credentials_example4.json",
+    ],
+)
+async def test_spec_credentials_examples_register(
+    gateway: Gateway, partner: FakePartner, example: str
+) -> None:
+    from tests.integration.ocpi.helpers import spec_example
+
+    body = spec_example(example)
+    partner.token_for_us = body["token"]
+    body["url"] = partner.versions_url
+    token_a = await gateway.invite()
+    answer = await gateway.call("POST", "/2.2.1/credentials", token_a, json=body)
+    assert answer.code == 1000, answer.body
+    async with gateway.database.read() as conn:
+        (stored,) = await list_partners(conn)
+    assert [(r.role, r.country_code, r.party_id) for r in stored.roles] == [
+        (r["role"], r["country_code"], r["party_id"]) for r in body["roles"]
+    ]
