@@ -302,10 +302,7 @@ class Charging:
             metering.follow_meter(each)
         metering.schedule_sample(evse)
         if duration is not None:
-            unplug = ending is StopReason.EV_DISCONNECTED
-            station.timers.set(
-                f"evse{evse.evse_id}:end", duration, lambda: self.stop(tx, ending, unplug=unplug)
-            )
+            self._schedule_end(tx, duration, ending)
         station.stats.transactions_started += 1
         station.emit(
             "transaction_started",
@@ -317,6 +314,23 @@ class Charging:
             offline=tx.started_offline,
         )
         return tx
+
+    def _schedule_end(self, tx: Transaction, duration: float, ending: StopReason) -> None:
+        """End `tx` after `duration` seconds, by a card swipe or by pulling the cable.
+
+        A station configured not to stop on EV-side disconnection (StopTxOnEVSideDisconnect
+        false, 1.6 §9.1 / 2.0.1 E10) would keep the transaction running; the simulated
+        driver then ends it with the card instead.
+        """
+        station = self._station
+        if ending is StopReason.EV_DISCONNECTED and not station.device_model.boolean(
+            k.K_STOP_ON_EV_DISCONNECT
+        ):
+            ending = StopReason.LOCAL
+        unplug = ending is StopReason.EV_DISCONNECTED
+        station.timers.set(
+            f"evse{tx.evse.evse_id}:end", duration, lambda: self.stop(tx, ending, unplug=unplug)
+        )
 
     def stop(self, tx: Transaction, reason: StopReason, *, unplug: bool = False) -> None:
         """End `tx`; the EV stays plugged in (Finishing) unless `unplug`."""

@@ -262,6 +262,9 @@ class Station:
         ws = await self._open()
         if ws is None:
             return None
+        if asyncio.get_running_loop().time() < self._outage_until:
+            await ws.close()  # the outage began while connecting: this link never happened
+            return None
         if ws.subprotocol != self.dialect.subprotocol:
             self.report_error("subprotocol_refused", f"CSMS chose {ws.subprotocol!r}")
             await ws.close()

@@ -38,45 +38,28 @@ def _tasks_and_threads(pid: int) -> int:
 
 
 def measure(count: int, version: str, idle_s: float, connect_rate: float) -> dict[str, object]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.simulators.serve_fake"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().strip()
-        fleet = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "simulators.chargepoint",
-                "--count",
-                str(count),
-                "--version",
-                version,
-                "--url",
-                url,
-                "--sessions-per-hour",
-                "0",
-                "--json",
-                "--connect-rate",
-                str(connect_rate),
-                "--summary-interval",
-                "2",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+    """Start a fake CSMS and a fleet of `count` stations; return the fleet's figures."""
+    server_cmd = [sys.executable, "-m", "tests.integration.simulators.serve_fake"]
+    with subprocess.Popen(server_cmd, stdout=subprocess.PIPE, text=True) as server:
         try:
-            return _observe(fleet, count, idle_s)
+            assert server.stdout is not None
+            url = server.stdout.readline().strip()
+            fleet_cmd = [
+                sys.executable, "-m", "simulators.chargepoint", "--count", str(count),
+                "--version", version, "--url", url, "--sessions-per-hour", "0", "--json",
+                "--connect-rate", str(connect_rate), "--summary-interval", "2",
+            ]  # fmt: skip
+            with subprocess.Popen(
+                fleet_cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            ) as fleet:
+                try:
+                    return _observe(fleet, count, idle_s)
+                finally:
+                    fleet.terminate()
+                    fleet.communicate(timeout=120)  # drain: it reports every disconnect
         finally:
-            fleet.terminate()
-            fleet.communicate(timeout=120)  # drain: it reports every disconnect on the way out
-    finally:
-        server.terminate()
-        server.wait(60)
+            server.terminate()
+            server.communicate(timeout=60)
 
 
 def _observe(fleet: subprocess.Popen[str], count: int, idle_s: float) -> dict[str, object]:

@@ -147,3 +147,19 @@ async def test_a_rejected_tag_starts_no_transaction(
     assert not csms.messages(STATION, "StartTransaction")
     assert not csms.messages(STATION, "TransactionEvent")
     assert "transaction_started" not in recorder.kinds()
+
+
+async def test_v16_without_stop_on_ev_disconnect_the_driver_stops_with_the_card(
+    csms: FakeCsms, start_station: Any
+) -> None:
+    from ocpp.v16 import call as call16
+
+    station, _ = await start_station(version="1.6", evses=1)
+    answer = await csms.call(
+        STATION,
+        call16.ChangeConfiguration(key="StopTransactionOnEVSideDisconnect", value="false"),
+    )
+    assert answer.status == "Accepted"
+    station.charging.start_session(1, duration=1.0, ending=StopReason.EV_DISCONNECTED)
+    await csms.wait_for(lambda: csms.messages(STATION, "StopTransaction"))
+    assert csms.messages(STATION, "StopTransaction")[0].payload["reason"] == "Local"
