@@ -11,21 +11,19 @@ The load generator's own CPU is printed too: when it nears 100 % per process, it
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import time
 from typing import Any
 
 from bench.common import (
     ServerProcess,
-    cpu_seconds,
+    drive,
     pg_available,
     print_table,
-    rss_kib,
     start_csms,
     start_raw_responder,
 )
+from bench.loadgen import loadgen_command
 
 __all__ = ["main", "measure"]
 
@@ -36,40 +34,20 @@ def measure(
     server: ServerProcess, version: str, stations: int, rate: float, duration: float, processes: int
 ) -> dict[str, Any]:
     """Drive `server` with the load generator; CPU is sampled over the traffic phase only."""
-    command = [
-        sys.executable,
-        "-m",
-        "bench.loadgen",
-        "--url",
+    command = loadgen_command(
         f"ws://127.0.0.1:{server.port}/ocpp",
-        "--version",
-        version,
-        "--stations",
-        str(stations),
-        "--rate",
-        str(rate),
-        "--duration",
-        str(duration),
-        "--processes",
-        str(processes),
-        "--prefix",
-        f"L{version.replace('.', '')}",
-    ]
-    generator = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert generator.stdout is not None
-    cpu_start = cpu_end = 0.0
-    summary: dict[str, Any] = {}
-    for line in generator.stdout:
-        event = json.loads(line)
-        if event.get("event") == "traffic_start":
-            cpu_start = cpu_seconds(server.pid)
-        elif event.get("event") == "traffic_end":
-            cpu_end = cpu_seconds(server.pid)
-        elif "summary" in event:
-            summary = event["summary"]
-    generator.wait(timeout=60)
+        version=version,
+        stations=stations,
+        rate=rate,
+        duration=duration,
+        processes=processes,
+        prefix=f"L{version.replace('.', '')}",
+    )
+    run = drive(server.pid, command)
+    summary = run.summary
     answered = summary.get("answered") or 0
-    server_cpu = cpu_end - cpu_start
+    server_cpu = run.cpu_between("traffic_start", "traffic_end")
+    seconds = run.seconds_between("traffic_start", "traffic_end")
     return {
         "calls_per_s": summary.get("calls_per_s"),
         "answered": answered,
@@ -77,7 +55,8 @@ def measure(
         "p50_ms": summary.get("latency_ms", {}).get("p50"),
         "p99_ms": summary.get("latency_ms", {}).get("p99"),
         "server_cpu_ms_per_call": round(server_cpu * 1000 / answered, 3) if answered else None,
-        "server_rss_mib": round(rss_kib(server.pid) / 1024, 1),
+        "server_cpu_share": round(server_cpu / seconds, 2),
+        "server_rss_mib": round(run.phases["traffic_end"].rss_kib / 1024, 1),
         "loadgen_cpu_s": summary.get("loadgen_cpu_seconds"),
         "call_errors": summary.get("call_errors", {}),
     }

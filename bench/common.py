@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import secrets
 import signal
 import socket
@@ -21,12 +22,17 @@ from typing import Any
 
 __all__ = [
     "PG_URL",
+    "Phase",
+    "Run",
     "ServerProcess",
     "cpu_seconds",
+    "drive",
     "free_port",
+    "loadavg",
     "machine",
     "pg_available",
     "print_table",
+    "raise_open_files",
     "rss_kib",
     "start_csms",
     "start_raw_responder",
@@ -61,9 +67,74 @@ def rss_kib(pid: int) -> int:
 def machine() -> dict[str, Any]:
     return {
         "cores": os.cpu_count(),
+        "load_average_1m": round(loadavg(), 2),
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
+
+
+@dataclass(frozen=True)
+class Phase:
+    """The server as a phase of the load generator began: time, CPU so far, memory."""
+
+    at: float  # time.perf_counter() of the driver
+    cpu_s: float
+    rss_kib: int
+
+
+@dataclass
+class Run:
+    """What a load generator run reported, and the server at each phase."""
+
+    phases: dict[str, Phase]
+    summary: dict[str, Any]
+    lines: list[dict[str, Any]]  # every other JSON line (e.g. the calls the stations got)
+
+    def cpu_between(self, start: str, end: str) -> float:
+        return self.phases[end].cpu_s - self.phases[start].cpu_s
+
+    def seconds_between(self, start: str, end: str) -> float:
+        return self.phases[end].at - self.phases[start].at
+
+
+def drive(pid: int, command: list[str], timeout: float = 900) -> Run:
+    """Run the load generator `command`, sampling process `pid` at each phase line."""
+    generator = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert generator.stdout is not None
+    phases: dict[str, Phase] = {}
+    summary: dict[str, Any] = {}
+    lines: list[dict[str, Any]] = []
+    try:
+        for line in generator.stdout:
+            event = json.loads(line)
+            if "event" in event:
+                now = time.perf_counter()
+                phases[event["event"]] = Phase(now, cpu_seconds(pid), rss_kib(pid))
+            elif "summary" in event:
+                summary = event["summary"]
+            else:
+                lines.append(event)
+        generator.wait(timeout=timeout)
+    finally:
+        if generator.poll() is None:
+            generator.kill()
+            generator.wait()
+    return Run(phases, summary, lines)
+
+
+def raise_open_files(wanted: int) -> int:
+    """Raise this process's open-file limit towards `wanted` (up to the hard limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft == resource.RLIM_INFINITY or soft >= target:
+        return int(soft)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return target
+
+
+def loadavg() -> float:
+    """The 1-minute load average: other work on the machine skews every figure."""
+    return os.getloadavg()[0]
 
 
 def pg_available() -> bool:
@@ -107,13 +178,23 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], seconds: float 
 
 @contextlib.contextmanager
 def start_raw_responder() -> Iterator[ServerProcess]:
-    port = free_port()
+    """The raw responder, with its command endpoint on `http_port`."""
+    raise_open_files(65536)  # inherited by the server: 10,000 stations need as many sockets
+    port, http_port = free_port(), free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.raw_responder", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "bench.raw_responder",
+            "--port",
+            str(port),
+            "--http-port",
+            str(http_port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    server = ServerProcess(process, port)
+    server = ServerProcess(process, port, http_port)
     try:
         _wait_listening(port, process)
         yield server
@@ -138,7 +219,7 @@ def _database_url(kind: str) -> Iterator[dict[str, str]]:
 def _psql(sql: str) -> None:
     import asyncio
 
-    import asyncpg
+    import asyncpg  # type: ignore[import-untyped]
 
     async def run() -> None:
         conn = await asyncpg.connect(PG_URL.replace("postgresql+asyncpg", "postgresql"))
@@ -156,6 +237,7 @@ def start_csms(
 ) -> Iterator[ServerProcess]:
     """`csms serve` on free loopback ports and a fresh database of kind `db`."""
     with _database_url(db) as db_env, tempfile.TemporaryDirectory() as workdir:
+        raise_open_files(65536)  # inherited by the server
         port, http_port = free_port(), free_port()
         env = {
             **os.environ,

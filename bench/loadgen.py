@@ -1,11 +1,17 @@
 """A multi-process OCPP-J load generator for the benchmarks (1.6 and 2.0.1).
 
 Each worker process opens its share of the stations over raw websockets (no `ocpp` library:
-the generator must stay cheap), boots them, then issues calls at its share of the aggregate
-rate, round-robin over its stations, at most one outstanding call per station (OCPP-J). The
-mix is the benchmark issue's: MeterValues 60 %, Heartbeat 20 %, StatusNotification 10 %,
-start/stop 10 %. Latency runs from the moment a call is due to its answer, queueing included.
-Every loop is bounded by `--duration` and a drain timeout; traffic goes to loopback only.
+the generator must stay cheap, see `bench/stations.py`), boots them, then issues calls at its
+share of the aggregate rate, round-robin over its stations, at most one outstanding call per
+station (OCPP-J). Stations answer the central system's calls at once (commands).
+
+Phases, each announced on stdout by a JSON line once every worker has reached it, so a driver
+can measure the server during one phase only:
+
+    connect_start → booted → traffic_start → traffic_end → [idle_start → idle_end] → summary
+
+Latency runs from the moment a call is due to its answer, queueing included. Every loop is
+bounded by `--duration`, `--idle` and timeouts; traffic goes to loopback only.
 
     python -m bench.loadgen --url ws://127.0.0.1:9000/ocpp --version 1.6 \
         --stations 1000 --rate 2500 --duration 20 --processes 2
@@ -15,23 +21,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import itertools
 import json
 import multiprocessing
 import os
-import random
 import resource
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 
-__all__ = ["LoadOptions", "LoadResult", "run_load"]
+from bench.common import raise_open_files
+from bench.stations import MIXES, SimStation
+
+__all__ = ["LoadOptions", "LoadResult", "loadgen_command", "run_load"]
 
 
 @dataclass
@@ -43,15 +47,18 @@ class LoadOptions:
     duration: float = 10.0
     processes: int = 1
     prefix: str = "LOAD"
-    mix: str = "mixed"  # mixed | heartbeat | metervalues
-    connect_rate: float = 500.0  # new connections per second per process
+    mix: str = "mixed"  # a key of bench.stations.MIXES
+    connect_concurrency: int = 200  # handshakes in flight per process
+    idle: float = 0.0  # seconds to stay connected after the traffic
     timeout: float = 10.0
     id_tag: str = "BENCH-TAG"
+    log_calls: bool = False  # print a line per call the central system makes
 
 
 @dataclass
 class LoadResult:
     stations: int = 0
+    connected: int = 0
     booted: int = 0
     boot_seconds: float = 0.0
     issued: int = 0
@@ -61,9 +68,11 @@ class LoadResult:
     latencies_ms: list[float] = field(default_factory=list)
     traffic_seconds: float = 0.0
     cpu_seconds: float = 0.0
+    commands_answered: int = 0
 
     def merge(self, other: LoadResult) -> None:
         self.stations += other.stations
+        self.connected += other.connected
         self.booted += other.booted
         self.boot_seconds = max(self.boot_seconds, other.boot_seconds)
         self.issued += other.issued
@@ -74,6 +83,7 @@ class LoadResult:
         self.latencies_ms.extend(other.latencies_ms)
         self.traffic_seconds = max(self.traffic_seconds, other.traffic_seconds)
         self.cpu_seconds += other.cpu_seconds
+        self.commands_answered += other.commands_answered
 
     def summary(self) -> dict[str, Any]:
         lat = sorted(self.latencies_ms)
@@ -83,6 +93,7 @@ class LoadResult:
 
         return {
             "stations": self.stations,
+            "connected": self.connected,
             "booted": self.booted,
             "boot_seconds": round(self.boot_seconds, 2),
             "issued": self.issued,
@@ -94,263 +105,125 @@ class LoadResult:
             else None,
             "latency_ms": {"p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99), "max": pct(1.0)},
             "loadgen_cpu_seconds": round(self.cpu_seconds, 2),
+            "commands_answered": self.commands_answered,
         }
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+def _event(name: str, **fields: Any) -> None:
+    """A phase line for a driver that measures the server during one phase only."""
+    os.write(1, (json.dumps({"event": name, **fields}) + "\n").encode())
 
 
-class _Station:
-    """One simulated charger's protocol state: enough to produce a realistic mix."""
+class _Phases:
+    """Every worker waits for the others at each phase; worker 0 announces it."""
 
-    def __init__(self, station_id: str, version: str, id_tag: str) -> None:
-        self.id = station_id
-        self.version = version
-        self.id_tag = id_tag
-        self.energy = random.uniform(1000, 50000)
-        self.tx: str | None = None
-        self.seq = 0
-        self.ids = itertools.count(1)
-        self.ws: ClientConnection | None = None
-        self.pending: dict[str, asyncio.Future[list[Any]]] = {}
-        self.lock = asyncio.Lock()
+    def __init__(self, barrier: Any, index: int) -> None:
+        self._barrier = barrier
+        self._index = index
 
-    def boot(self) -> tuple[str, dict[str, Any]]:
-        if self.version == "1.6":
-            return "BootNotification", {"chargePointVendor": "Bench", "chargePointModel": "L1"}
-        return "BootNotification", {
-            "chargingStation": {"vendorName": "Bench", "model": "L1"},
-            "reason": "PowerUp",
-        }
-
-    def next_call(self, kind: str) -> tuple[str, dict[str, Any]]:
-        if kind == "heartbeat":
-            return "Heartbeat", {}
-        if kind == "status":
-            return self._status()
-        if kind == "startstop":
-            return self._start() if self.tx is None else self._stop()
-        return self._meter_values()
-
-    def _status(self) -> tuple[str, dict[str, Any]]:
-        if self.version == "1.6":
-            status = "Charging" if self.tx else "Available"
-            return "StatusNotification", {
-                "connectorId": 1,
-                "errorCode": "NoError",
-                "status": status,
-                "timestamp": _now(),
-            }
-        return "StatusNotification", {
-            "timestamp": _now(),
-            "connectorStatus": "Occupied" if self.tx else "Available",
-            "evseId": 1,
-            "connectorId": 1,
-        }
-
-    def _sampled(self) -> list[dict[str, Any]]:
-        self.energy += random.uniform(10, 60)
-        values: list[dict[str, Any]] = [
-            {"value": f"{self.energy:.1f}", "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
-            {"value": "11000", "measurand": "Power.Active.Import", "unit": "W"},
-        ]
-        for phase in ("L1", "L2", "L3"):
-            values.append(
-                {"value": "16.0", "measurand": "Current.Import", "phase": phase, "unit": "A"}
-            )
-        for phase in ("L1-N", "L2-N", "L3-N"):
-            values.append({"value": "230.1", "measurand": "Voltage", "phase": phase, "unit": "V"})
-        if self.version == "2.0.1":
-            for value in values:
-                value["value"] = float(value["value"])
-                value["unitOfMeasure"] = {"unit": value.pop("unit")}
-        return values
-
-    def _meter_values(self) -> tuple[str, dict[str, Any]]:
-        if self.version == "1.6":
-            payload: dict[str, Any] = {
-                "connectorId": 1,
-                "meterValue": [{"timestamp": _now(), "sampledValue": self._sampled()}],
-            }
-            if self.tx is not None and self.tx.isdigit():
-                payload["transactionId"] = int(self.tx)
-            return "MeterValues", payload
-        if self.tx is not None:
-            return self._event("Updated", "MeterValuePeriodic")
-        return "MeterValues", {
-            "evseId": 1,
-            "meterValue": [{"timestamp": _now(), "sampledValue": self._sampled()}],
-        }
-
-    def _event(self, event_type: str, trigger: str) -> tuple[str, dict[str, Any]]:
-        assert self.tx is not None
-        payload: dict[str, Any] = {
-            "eventType": event_type,
-            "timestamp": _now(),
-            "triggerReason": trigger,
-            "seqNo": self.seq,
-            "transactionInfo": {"transactionId": self.tx},
-            "meterValue": [{"timestamp": _now(), "sampledValue": self._sampled()}],
-        }
-        self.seq += 1
-        if event_type == "Started":
-            payload["evse"] = {"id": 1, "connectorId": 1}
-            payload["idToken"] = {"idToken": self.id_tag, "type": "ISO14443"}
-        if event_type == "Ended":
-            payload["transactionInfo"]["stoppedReason"] = "Local"
-        return "TransactionEvent", payload
-
-    def _start(self) -> tuple[str, dict[str, Any]]:
-        if self.version == "1.6":
-            self.tx = "pending"
-            return "StartTransaction", {
-                "connectorId": 1,
-                "idTag": self.id_tag,
-                "meterStart": int(self.energy),
-                "timestamp": _now(),
-            }
-        self.tx = f"{self.id}-{random.getrandbits(48):x}"
-        self.seq = 0
-        return self._event("Started", "Authorized")
-
-    def _stop(self) -> tuple[str, dict[str, Any]]:
-        tx = self.tx
-        if self.version == "1.6":
-            self.tx = None
-            return "StopTransaction", {
-                "transactionId": int(tx) if tx and tx.isdigit() else 0,
-                "meterStop": int(self.energy),
-                "timestamp": _now(),
-                "reason": "Local",
-            }
-        call = self._event("Ended", "StopAuthorized")
-        self.tx = None
-        return call
-
-    def on_answer(self, action: str, payload: dict[str, Any]) -> None:
-        if action == "StartTransaction" and "transactionId" in payload:
-            self.tx = str(payload["transactionId"])
+    async def reach(self, name: str) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self._barrier.wait, 3600)
+        if self._index == 0:
+            _event(name, at_ns=time.perf_counter_ns())
 
 
-_MIX = {
-    "mixed": ["metervalues"] * 6 + ["heartbeat"] * 2 + ["status"] + ["startstop"],
-    "heartbeat": ["heartbeat"],
-    "metervalues": ["metervalues"],
-}
-
-
-async def _reader(station: _Station) -> None:
-    assert station.ws is not None
-    with contextlib.suppress(Exception):
-        async for message in station.ws:
-            frame = orjson.loads(message)
-            future = station.pending.pop(frame[1], None)
-            if future is not None and not future.done():
-                future.set_result(frame)
-
-
-async def _call(station: _Station, action: str, payload: dict[str, Any], timeout: float) -> list[Any]:
-    assert station.ws is not None
-    message_id = f"{station.id}-{next(station.ids)}"
-    future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
-    station.pending[message_id] = future
-    await station.ws.send(orjson.dumps([2, message_id, action, payload]).decode())
-    return await asyncio.wait_for(future, timeout)
-
-
-async def _open(station: _Station, options: LoadOptions, result: LoadResult) -> asyncio.Task[None] | None:
+async def _open(station: SimStation, options: LoadOptions, result: LoadResult) -> bool:
     try:
         station.ws = await connect(
             f"{options.url}/{station.id}",
             subprotocols=[f"ocpp{options.version}"],  # type: ignore[list-item]
             compression=None,
-            open_timeout=options.timeout * 3,
+            open_timeout=options.timeout * 6,
             ping_interval=None,
             max_size=2**22,
+            max_queue=4,
         )
     except Exception:
         result.errors += 1
-        return None
-    reader = asyncio.create_task(_reader(station))
-    action, payload = station.boot()
-    try:
-        answer = await _call(station, action, payload, options.timeout * 3)
-    except Exception:
-        result.errors += 1
-        return reader
+        return False
+    result.connected += 1
+    return True
+
+
+async def _open_and_boot(
+    station: SimStation, options: LoadOptions, result: LoadResult, gate: asyncio.Semaphore
+) -> asyncio.Task[None] | None:
+    async with gate:
+        if not await _open(station, options, result):
+            return None
+        reader = asyncio.create_task(station.read())
+        action, payload = station.boot()
+        try:
+            answer = await station.call(action, payload, options.timeout * 6)
+        except Exception:
+            result.errors += 1
+            return reader
     if answer[0] == 3 and answer[2].get("status") == "Accepted":
         result.booted += 1
     return reader
 
 
-def _event(name: str, **fields: Any) -> None:
-    """A progress line for a driver that measures the server during one phase only."""
-    print(json.dumps({"event": name, **fields}), flush=True)
+def _my_stations(options: LoadOptions, index: int) -> list[SimStation]:
+    share, extra = divmod(options.stations, options.processes)
+    first = index * share + min(index, extra)
+    count = share + (1 if index < extra else 0)
+    ids = (f"{options.prefix}-{first + n}" for n in range(count))
+    return [SimStation(i, options.version, options.id_tag, options.log_calls) for i in ids]
 
 
 async def _worker_main(options: LoadOptions, index: int, barrier: Any) -> LoadResult:
     result = LoadResult()
-    per_process = options.stations // options.processes + (
-        1 if index < options.stations % options.processes else 0
-    )
-    first = sum(
-        options.stations // options.processes + (1 if i < options.stations % options.processes else 0)
-        for i in range(index)
-    )
-    stations = [
-        _Station(f"{options.prefix}-{first + n}", options.version, options.id_tag)
-        for n in range(per_process)
-    ]
+    phases = _Phases(barrier, index)
+    stations = _my_stations(options, index)
     result.stations = len(stations)
+    await phases.reach("connect_start")
     start = time.perf_counter()
-    readers: list[asyncio.Task[None]] = []
-    opening: list[asyncio.Task[asyncio.Task[None] | None]] = []
-    for n, station in enumerate(stations):
-        opening.append(asyncio.create_task(_open(station, options, result)))
-        if (n + 1) % 50 == 0:
-            await asyncio.sleep(50 / options.connect_rate)
-    for task in opening:
-        reader = await task
-        if reader is not None:
-            readers.append(reader)
+    gate = asyncio.Semaphore(options.connect_concurrency)
+    opened = await asyncio.gather(*(_open_and_boot(s, options, result, gate) for s in stations))
+    readers = [reader for reader in opened if reader is not None]
     result.boot_seconds = time.perf_counter() - start
     live = [s for s in stations if s.ws is not None]
-    # Every worker has booted its stations before any traffic starts.
-    await asyncio.get_running_loop().run_in_executor(None, barrier.wait, 600)
-    if index == 0:
-        _event("traffic_start")
+    await phases.reach("booted")
+    await phases.reach("traffic_start")
     if options.rate > 0 and options.duration > 0 and live:
         await _traffic(live, options, result)
-    await asyncio.get_running_loop().run_in_executor(None, barrier.wait, 600)
-    if index == 0:
-        _event("traffic_end")
-    for station in live:
-        assert station.ws is not None
-        with contextlib.suppress(Exception):
-            await station.ws.close()
+    await phases.reach("traffic_end")
+    if options.idle > 0:
+        await phases.reach("idle_start")
+        await asyncio.sleep(options.idle)
+        await phases.reach("idle_end")
+    await asyncio.gather(*(_close(s) for s in live))
     for reader in readers:
         reader.cancel()
     await asyncio.gather(*readers, return_exceptions=True)
+    result.commands_answered = sum(s.calls_answered for s in stations)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result.cpu_seconds = usage.ru_utime + usage.ru_stime
     return result
 
 
-async def _traffic(stations: list[_Station], options: LoadOptions, result: LoadResult) -> None:
+async def _close(station: SimStation) -> None:
+    if station.ws is not None:
+        try:
+            await asyncio.wait_for(station.ws.close(), 5)
+        except Exception:
+            station.ws.transport.abort()
+
+
+async def _traffic(stations: list[SimStation], options: LoadOptions, result: LoadResult) -> None:
     rate = options.rate / options.processes
-    mix = _MIX[options.mix]
+    mix = MIXES[options.mix]
     interval = 1.0 / rate
     total = int(rate * options.duration)
     inflight: set[asyncio.Task[None]] = set()
     begin = time.perf_counter()
 
-    async def one(station: _Station, due: float, kind: str) -> None:
+    async def one(station: SimStation, due: float, kind: str) -> None:
         async with station.lock:
             action, payload = station.next_call(kind)
             try:
                 remaining = max(0.001, options.timeout - (time.perf_counter() - due))
-                answer = await _call(station, action, payload, remaining)
+                answer = await station.call(action, payload, remaining)
             except Exception:
                 result.errors += 1
                 return
@@ -377,13 +250,13 @@ async def _traffic(stations: list[_Station], options: LoadOptions, result: LoadR
 
 
 def _worker(options: LoadOptions, index: int, queue: Any, barrier: Any) -> None:
+    raise_open_files(options.stations // options.processes + 1024)
     try:
         import uvloop
-
-        runner = uvloop.run
     except ImportError:  # pragma: no cover
-        runner = asyncio.run
-    result = runner(_worker_main(options, index, barrier))
+        result = asyncio.run(_worker_main(options, index, barrier))
+    else:
+        result = uvloop.run(_worker_main(options, index, barrier))
     queue.put(asdict(result))
 
 
@@ -399,12 +272,25 @@ def run_load(options: LoadOptions) -> LoadResult:
     for worker in workers:
         worker.start()
     merged = LoadResult()
-    deadline = time.monotonic() + options.duration + options.stations / 50 + 120
+    deadline = time.monotonic() + options.duration + options.idle + options.stations / 20 + 180
     for _ in workers:
         merged.merge(LoadResult(**queue.get(timeout=max(1.0, deadline - time.monotonic()))))
     for worker in workers:
         worker.join(timeout=10)
     return merged
+
+
+def loadgen_command(url: str, **options: object) -> list[str]:
+    """The command line that runs this generator in its own process (options as flags;
+    True becomes a bare flag, False and None are left out)."""
+    command = [sys.executable, "-m", "bench.loadgen", "--url", url]
+    for name, value in options.items():
+        flag = f"--{name.replace('_', '-')}"
+        if value is True:
+            command.append(flag)
+        elif value is not False and value is not None:
+            command += [flag, str(value)]
+    return command
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -416,8 +302,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--processes", type=int, default=max(1, (os.cpu_count() or 2) // 2))
     parser.add_argument("--prefix", default="LOAD")
-    parser.add_argument("--mix", choices=sorted(_MIX), default="mixed")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="mixed")
+    parser.add_argument("--connect-concurrency", type=int, default=200)
+    parser.add_argument("--idle", type=float, default=0.0)
     parser.add_argument("--timeout", type=float, default=10)
+    parser.add_argument("--log-calls", action="store_true")
     args = parser.parse_args(argv)
     if not args.url.startswith(("ws://127.", "ws://localhost", "wss://127.")):
         parser.error("benchmarks send traffic to loopback only")
@@ -430,9 +319,13 @@ def main(argv: list[str] | None = None) -> int:
         processes=args.processes,
         prefix=args.prefix,
         mix=args.mix,
+        connect_concurrency=args.connect_concurrency,
+        idle=args.idle,
         timeout=args.timeout,
+        log_calls=args.log_calls,
     )
-    print(json.dumps({"summary": run_load(options).summary()}), flush=True)
+    summary = run_load(options).summary()
+    os.write(1, (json.dumps({"summary": summary}) + "\n").encode())
     return 0
 
 
