@@ -2,8 +2,8 @@
 
 The node (`cli/node.py`) builds one `BillingServices`, starts it before the OCPP server (so
 the first sessions' events are heard) and closes it before the writer. Its settings come
-from the `[billing]` section when the configuration has one, else from the defaults below;
-the CDR issuer is the node's OCPI identity (`[ocpi] country_code`, `party_id`).
+from the `[billing]` section (`shared.config.BillingSettings`); the CDR issuer is the
+node's OCPI identity (`[ocpi] country_code`, `party_id`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ __all__ = ["BillingOptions", "BillingServices", "billing_options"]
 
 @dataclass(frozen=True, slots=True)
 class BillingOptions:
-    """How often billing works, and the currency of free sessions' CDRs."""
+    """How often billing works, and the currency of free sessions' CDRs (the defaults are
+    those of `[billing]`)."""
 
     currency: str = "EUR"
     cost_interval_seconds: float = 10.0
@@ -38,16 +39,15 @@ class BillingOptions:
 
 
 def billing_options(settings: Settings) -> BillingOptions:
-    """The `[billing]` settings, or the defaults while the configuration has no such section."""
-    section = getattr(settings, "billing", None)
-    if section is None:
-        return BillingOptions()
-    defaults = BillingOptions()
+    """The `[billing]` settings of the configuration."""
+    section = settings.billing
     return BillingOptions(
-        **{
-            name: getattr(section, name, getattr(defaults, name))
-            for name in BillingOptions.__dataclass_fields__
-        }
+        currency=section.currency.upper(),  # ISO 4217 codes are upper case
+        cost_interval_seconds=section.cost_interval_seconds,
+        cost_refresh_seconds=section.cost_refresh_seconds,
+        cost_updated_seconds=section.cost_updated_seconds,
+        cdr_scan_seconds=section.cdr_scan_seconds,
+        cdr_settle_seconds=section.cdr_settle_seconds,
     )
 
 
