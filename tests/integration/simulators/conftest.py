@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
@@ -86,3 +87,21 @@ async def start_station(csms: FakeCsms) -> AsyncIterator[Callable[..., Any]]:
         if e.kind == "error" and str(e.data["what"]).startswith("call_")
     ]
     assert not refused, refused
+    # Every timestamp we sent is RFC 3339 in UTC with a Z.
+    stamps = [v for m in csms.received for v in _timestamps(m.payload)]
+    bad = [v for v in stamps if not _RFC3339_Z.match(v)]
+    assert not bad, bad
+
+
+_RFC3339_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+_TIME_KEYS = {"timestamp", "generatedAt", "scheduleStart", "startSchedule", "validFrom", "validTo"}
+
+
+def _timestamps(value: Any) -> list[str]:
+    """Every value under a timestamp-like key, anywhere in a payload."""
+    if isinstance(value, dict):
+        found = [v for k, v in value.items() if k in _TIME_KEYS and isinstance(v, str)]
+        return found + [t for v in value.values() for t in _timestamps(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _timestamps(v)]
+    return []
