@@ -50,7 +50,7 @@ from ocpi_gateway.versions import VersionSpec, versions_handler
 from shared.events import ConnectorStatusChanged, EventBus
 from shared.logging import get_logger
 from shared.secrets import hash_token
-from shared.store.location_links import register_location_writers
+from shared.store.location_writers import register_location_writers
 from shared.store.partners import TokenKind, find_by_token_hash
 
 __all__ = ["CLIENT", "CONTEXT", "SERVICES", "VERSIONS", "create_ocpi_app", "supported_versions"]
@@ -286,7 +286,7 @@ async def _client_context(app: web.Application) -> AsyncIterator[None]:
 def _install_writers(bus: EventBus) -> None:
     """The in-transaction writers that keep what partners see current (once per bus)."""
     if not any(
-        getattr(writer, "__module__", "") == "shared.store.location_links"
+        getattr(writer, "__module__", "") == "shared.store.location_writers"
         for writer in bus.transactional_writers(ConnectorStatusChanged)
     ):
         register_location_writers(bus)

@@ -16,7 +16,7 @@ no credentials endpoint → 3003.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ocpi_gateway.client import OcpiClient, PartnerResponse
 from ocpi_gateway.errors import (
@@ -163,9 +163,19 @@ async def connect(
     except BaseException:
         await _forget(services, partner_id)
         raise
-    platform = PartnerPlatform(
-        platform.versions_url, platform.version, platform.endpoints, answer.used_base64
-    )
+    platform = replace(platform, used_base64=answer.used_base64)
+    partner = await _complete(services, partner_id, token_b, credentials, platform)
+    log.info("ocpi.partner.connected", partner=partner.id, name=name)
+    return partner
+
+
+async def _complete(
+    services: OcpiServices,
+    partner_id: int,
+    token_b: str,
+    credentials: Credentials,
+    platform: PartnerPlatform,
+) -> Partner:
     registration = registration_from(credentials, platform, token_b)
 
     async def complete(uow: UnitOfWork) -> Partner | None:
@@ -173,9 +183,8 @@ async def connect(
         return await store.get_partner(uow.conn, partner_id)
 
     partner = await services.writer.run(complete)
-    if partner is None:  # pragma: no cover - the row was created above
+    if partner is None:  # pragma: no cover - the row was created by `connect`
         raise PartnerApiError("the partner registration vanished")
-    log.info("ocpi.partner.connected", partner=partner.id, name=name)
     return partner
 
 

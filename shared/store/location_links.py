@@ -11,14 +11,7 @@ An EVSE moved to another site leaves a REMOVED copy of itself at the old site an
 new uid (EVSEs are never deleted, and a uid is not reused at another location). Unlinking
 marks the EVSEs `removed`; they stay listed with status REMOVED.
 
-In-transaction writers (`register_location_writers`) keep the rest current:
-
-- a connector status change bumps its site's `last_updated` (mod_locations, *GET List*: an
-  EVSE or connector update also updates the parent Location);
-- the first status of a connector of a linked station links its new EVSE too, so stations
-  linked before they connected (or that grow EVSEs) publish everything they have;
-- a station (re)connecting bumps its EVSEs and sites: their status is UNKNOWN while it is
-  offline (mod_locations, Status: UNKNOWN is also used when offline).
+`location_writers` keeps sites current as statuses change and stations grow EVSEs.
 """
 
 from __future__ import annotations
@@ -30,20 +23,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.domain.locations import ConnectorSpec, EvseSpec, Site
 from shared.domain.stations import ConnectorStatus
 from shared.events import (
-    ConnectorStatusChanged,
-    EventBus,
     LocationChanged,
-    StationConnected,
-    StationDisconnected,
 )
 from shared.store.locations import bump_site, get_site, save_site
-from shared.store.tables import connectors, evses, locations, stations
+from shared.store.tables import connectors, evses, stations
 from shared.store.uow import UnitOfWork
 
 __all__ = [
@@ -51,10 +40,14 @@ __all__ = [
     "LinkResult",
     "apply_spec",
     "bound_uids",
+    "connector_spec_for",
+    "connector_values",
     "emi3_evse_id",
     "evse_uid_for",
+    "fresh_uid",
     "link_station",
-    "register_location_writers",
+    "pick_spec",
+    "station_evses",
     "unlink_station",
 ]
 
@@ -119,7 +112,8 @@ async def bound_uids(
     return {row.evse_uid: (row.location_id, row.station_id, row.evse_id) for row in rows}
 
 
-def _connector_values(spec: ConnectorSpec | None, tariff_ids: list[str] | None) -> dict[str, Any]:
+def connector_values(spec: ConnectorSpec | None, tariff_ids: list[str] | None) -> dict[str, Any]:
+    """The `connectors` columns a description sets (None: defaults at read time)."""
     values: dict[str, Any] = {
         "standard": spec.standard if spec else None,
         "format": spec.format if spec else None,
@@ -135,7 +129,10 @@ def _connector_values(spec: ConnectorSpec | None, tariff_ids: list[str] | None) 
     return values
 
 
-def _connector_spec(spec: EvseSpec | None, connector_id: int, index: int) -> ConnectorSpec | None:
+def connector_spec_for(
+    spec: EvseSpec | None, connector_id: int, index: int
+) -> ConnectorSpec | None:
+    """The description of a station's connector: same id, else same position."""
     if spec is None or not spec.connectors:
         return None
     for candidate in spec.connectors:
@@ -174,7 +171,7 @@ async def apply_spec(
         .order_by(connectors.c.connector_id)
     )
     for index, (connector_id,) in enumerate(rows.all()):
-        values = _connector_values(_connector_spec(spec, connector_id, index), tariff_ids)
+        values = connector_values(connector_spec_for(spec, connector_id, index), tariff_ids)
         await uow.conn.execute(
             update(connectors)
             .where(
@@ -186,7 +183,8 @@ async def apply_spec(
         )
 
 
-async def _station_evses(conn: AsyncConnection, station_id: str) -> list[Any]:
+async def station_evses(conn: AsyncConnection, station_id: str) -> list[Any]:
+    """The station's EVSE rows, by EVSE id."""
     # EVSE 0 is the station as a whole (OCPP 1.6 connector 0): never published.
     rows = await conn.execute(
         select(evses)
@@ -216,7 +214,9 @@ async def _placeholder(uow: UnitOfWork, station_id: str) -> None:
     )
 
 
-def _pick_spec(site: Site, free: list[EvseSpec], generated: str) -> EvseSpec | None:
+def pick_spec(free: list[EvseSpec], generated: str) -> EvseSpec | None:
+    """The description a new EVSE takes over: the one with its generated uid, else the
+    first unprovided one."""
     for spec in free:
         if spec.uid == generated:
             return spec
@@ -256,7 +256,8 @@ async def _tombstone(uow: UnitOfWork, row: Any) -> None:
     await save_site(uow, Site(**{**fields, "evse_specs": (*site.evse_specs, copy)}))
 
 
-def _fresh_uid(station_id: str, evse_id: int) -> str:
+def fresh_uid(station_id: str, evse_id: int) -> str:
+    """A uid never used before, for an EVSE whose generated one is taken."""
     suffix = "-" + secrets.token_hex(3)
     return evse_uid_for(station_id, evse_id)[: _UID_MAX - len(suffix)] + suffix
 
@@ -280,31 +281,42 @@ async def link_station(
     known = await uow.conn.execute(select(stations.c.id).where(stations.c.id == station_id))
     if known.first() is None:
         raise LinkError(f"unknown station {station_id!r}: add it or let it connect first")
-    rows = await _station_evses(uow.conn, station_id)
+    rows = await station_evses(uow.conn, station_id)
     if not rows:
         await _placeholder(uow, station_id)
-        rows = await _station_evses(uow.conn, station_id)
+        rows = await station_evses(uow.conn, station_id)
     bound = await bound_uids(uow.conn, [spec.uid for spec in site.evse_specs])
     free = [spec for spec in site.evse_specs if spec.uid not in bound and spec.status != "REMOVED"]
     published = []
     for row in rows:
         spec, uid = await _identity(uow, site, row, free)
-        evse_id = spec.evse_id if spec and spec.evse_id else None
-        await uow.conn.execute(
-            update(evses)
-            .where(evses.c.station_id == station_id, evses.c.evse_id == row.evse_id)
-            .values(
-                location_id=location_id,
-                evse_uid=uid,
-                ocpi_evse_id=evse_id or emi3_evse_id(*party, station_id, row.evse_id),
-                removed=False,
-            )
-        )
+        await _publish(uow, site.id, row, spec, uid, party)
         await apply_spec(uow, station_id, row.evse_id, spec, tariff_ids)
         published.append((row.evse_id, uid))
     await bump_site(uow, location_id)
     uow.emit(LocationChanged(at=uow.now, location_id=location_id))
     return LinkResult(location_id, station_id, tuple(published))
+
+
+async def _publish(
+    uow: UnitOfWork,
+    location_id: str,
+    row: Any,
+    spec: EvseSpec | None,
+    uid: str,
+    party: tuple[str, str],
+) -> None:
+    evse_id = spec.evse_id if spec and spec.evse_id else None
+    await uow.conn.execute(
+        update(evses)
+        .where(evses.c.station_id == row.station_id, evses.c.evse_id == row.evse_id)
+        .values(
+            location_id=location_id,
+            evse_uid=uid,
+            ocpi_evse_id=evse_id or emi3_evse_id(*party, row.station_id, row.evse_id),
+            removed=False,
+        )
+    )
 
 
 async def _identity(
@@ -317,14 +329,14 @@ async def _identity(
     if row.location_id is not None and row.evse_uid:
         await _tombstone(uow, row)
     generated = evse_uid_for(row.station_id, row.evse_id)
-    spec = _pick_spec(site, free, generated)
+    spec = pick_spec(free, generated)
     if spec is not None:
         free.remove(spec)
         return spec, spec.uid
     taken = await bound_uids(uow.conn, [generated])
     moved = row.location_id is not None and row.evse_uid
     if generated in taken or moved:
-        return None, _fresh_uid(row.station_id, row.evse_id)
+        return None, fresh_uid(row.station_id, row.evse_id)
     return None, generated
 
 
@@ -339,176 +351,3 @@ async def unlink_station(uow: UnitOfWork, location_id: str, station_id: str) -> 
         await bump_site(uow, location_id)
         uow.emit(LocationChanged(at=uow.now, location_id=location_id))
     return int(result.rowcount)
-
-
-# --- in-transaction writers ----------------------------------------------------------------
-
-_SITE_OF_EVSE = (
-    select(evses.c.location_id)
-    .where(evses.c.station_id == bindparam("sid"), evses.c.evse_id == bindparam("eid"))
-    .scalar_subquery()
-)
-_BUMP_SITE_OF_EVSE = (
-    update(locations)
-    .where(locations.c.id == _SITE_OF_EVSE, locations.c.last_updated < bindparam("at"))
-    .values(last_updated=bindparam("at"))
-)
-_BUMP_SITE = (
-    update(locations)
-    .where(locations.c.id == bindparam("lid"), locations.c.last_updated < bindparam("at"))
-    .values(last_updated=bindparam("at"))
-)
-_BUMP_STATION_EVSES = (
-    update(evses)
-    .where(evses.c.station_id == bindparam("sid"), evses.c.location_id.is_not(None))
-    .values(last_updated=bindparam("at"))
-)
-_BUMP_STATION_SITES = (
-    update(locations)
-    .where(
-        locations.c.id.in_(
-            select(evses.c.location_id).where(
-                evses.c.station_id == bindparam("sid"), evses.c.location_id.is_not(None)
-            )
-        ),
-        locations.c.last_updated < bindparam("at"),
-    )
-    .values(last_updated=bindparam("at"))
-)
-_LINK_NEW_EVSE = (
-    update(evses)
-    .where(
-        evses.c.station_id == bindparam("sid"),
-        evses.c.evse_id == bindparam("eid"),
-        evses.c.location_id.is_(None),
-    )
-    .values(
-        location_id=bindparam("lid"),
-        evse_uid=bindparam("uid"),
-        ocpi_evse_id=bindparam("pub"),
-        physical_reference=bindparam("ref"),
-        floor_level=bindparam("floor"),
-        capabilities=bindparam("caps"),
-        removed=False,
-        last_updated=bindparam("at"),
-    )
-)
-_NEW_CONNECTOR_FACTS = (
-    update(connectors)
-    .where(
-        and_(
-            connectors.c.station_id == bindparam("sid"),
-            connectors.c.evse_id == bindparam("eid"),
-            connectors.c.connector_id == bindparam("cid"),
-        )
-    )
-    .values(
-        standard=bindparam("std"),
-        format=bindparam("fmt"),
-        power_type=bindparam("pwr"),
-        max_voltage=bindparam("volt"),
-        max_amperage=bindparam("amp"),
-        max_electric_power=bindparam("watt"),
-        tariff_ids=bindparam("tariffs"),
-    )
-)
-
-
-async def _on_status_changed(uow: UnitOfWork, event: ConnectorStatusChanged) -> None:
-    uow.defer(_BUMP_SITE_OF_EVSE, {"sid": event.station_id, "eid": event.evse_id, "at": uow.now})
-    if event.previous_status is None and event.evse_id > 0:
-        await _link_new_connector(uow, event)
-
-
-async def _on_station_seen(uow: UnitOfWork, event: StationConnected | StationDisconnected) -> None:
-    params = {"sid": event.station_id, "at": uow.now}
-    uow.defer(_BUMP_STATION_EVSES, params)
-    uow.defer(_BUMP_STATION_SITES, params)
-
-
-async def _link_new_connector(uow: UnitOfWork, event: ConnectorStatusChanged) -> None:
-    """A connector reported for the first time: publish it (and its EVSE) like its
-    station's other EVSEs, when the station is linked."""
-    rows = await _station_evses(uow.conn, event.station_id)
-    linked = [row for row in rows if row.location_id is not None and row.evse_uid]
-    if not linked:
-        return
-    own = next((row for row in rows if row.evse_id == event.evse_id), None)
-    sibling_tariffs = await _sibling_tariffs(uow.conn, event.station_id)
-    if own is not None and own.location_id is not None:
-        site = await get_site(uow.conn, own.location_id)
-        spec = next((s for s in site.evse_specs if s.uid == own.evse_uid), None) if site else None
-        _defer_connector(uow, event, spec, sibling_tariffs)
-        return
-    site = await get_site(uow.conn, linked[0].location_id)
-    if site is None:
-        return
-    bound = await bound_uids(uow.conn, [spec.uid for spec in site.evse_specs])
-    free = [s for s in site.evse_specs if s.uid not in bound and s.status != "REMOVED"]
-    generated = evse_uid_for(event.station_id, event.evse_id)
-    spec = _pick_spec(site, free, generated)
-    uid = spec.uid if spec else generated
-    if spec is None and generated in await bound_uids(uow.conn, [generated]):
-        uid = _fresh_uid(event.station_id, event.evse_id)
-    published = spec.evse_id if spec and spec.evse_id else None
-    uow.defer(
-        _LINK_NEW_EVSE,
-        {
-            "sid": event.station_id,
-            "eid": event.evse_id,
-            "lid": site.id,
-            "uid": uid,
-            "pub": published
-            or emi3_evse_id(site.country_code, site.party_id, event.station_id, event.evse_id),
-            "ref": spec.physical_reference if spec else None,
-            "floor": spec.floor_level if spec else None,
-            "caps": list(spec.capabilities) if spec and spec.capabilities else None,
-            "at": uow.now,
-        },
-    )
-    _defer_connector(uow, event, spec, sibling_tariffs)
-    uow.defer(_BUMP_SITE, {"lid": site.id, "at": uow.now})
-
-
-async def _sibling_tariffs(conn: AsyncConnection, station_id: str) -> list[str] | None:
-    rows = await conn.execute(
-        select(connectors.c.tariff_ids)
-        .where(connectors.c.station_id == station_id)
-        .order_by(connectors.c.evse_id, connectors.c.connector_id)
-    )
-    for (tariffs,) in rows:
-        if tariffs is not None:  # JSON null reads back as None too
-            return list(tariffs)
-    return None
-
-
-def _defer_connector(
-    uow: UnitOfWork,
-    event: ConnectorStatusChanged,
-    spec: EvseSpec | None,
-    sibling_tariffs: list[str] | None,
-) -> None:
-    index = event.connector_id - 1
-    values = _connector_values(_connector_spec(spec, event.connector_id, index), None)
-    uow.defer(
-        _NEW_CONNECTOR_FACTS,
-        {
-            "sid": event.station_id,
-            "eid": event.evse_id,
-            "cid": event.connector_id,
-            "std": values["standard"],
-            "fmt": values["format"],
-            "pwr": values["power_type"],
-            "volt": values["max_voltage"],
-            "amp": values["max_amperage"],
-            "watt": values["max_electric_power"],
-            "tariffs": values.get("tariff_ids", sibling_tariffs),
-        },
-    )
-
-
-def register_location_writers(bus: EventBus) -> None:
-    """Install the in-transaction writers that keep published locations current."""
-    bus.add_transactional_writer(ConnectorStatusChanged, _on_status_changed)
-    bus.add_transactional_writer(StationConnected, _on_station_seen)
-    bus.add_transactional_writer(StationDisconnected, _on_station_seen)
