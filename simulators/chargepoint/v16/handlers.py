@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ChargePoint16"]
 
+_FORMAT_VIOLATION = '"FormatViolation"'
+
 
 class ChargePoint16(ChargingHandlers16, StationLink, ChargePoint):  # type: ignore[misc]
     """The 1.6 charge point of one station for one connection."""
@@ -44,6 +46,13 @@ class ChargePoint16(ChargingHandlers16, StationLink, ChargePoint):  # type: igno
         )
         self._station = station
         self._dialect = dialect
+
+    async def _send(self, message: str) -> None:
+        # PITFALLS: the library answers schema errors with FormatViolation, the 2.0.1
+        # spelling; OCPP-J 1.6 (§4.2.3, CallError codes) calls it FormationViolation.
+        if message.startswith("[4,") and _FORMAT_VIOLATION in message:
+            message = message.replace(_FORMAT_VIOLATION, '"FormationViolation"', 1)
+        await super()._send(message)
 
     def _connector(self, connector_id: int | None) -> Connector | None:
         return None if connector_id is None else self._station.charging.connector_v16(connector_id)

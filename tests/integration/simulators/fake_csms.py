@@ -115,9 +115,23 @@ class FakeCsms:
             while not predicate():
                 await asyncio.sleep(0.02)
 
+    async def send_raw(self, station_id: str, frame: list[Any]) -> list[Any]:
+        """Send a hand-made CALL frame (possibly invalid) and return the raw answer frame."""
+        cp = self.connections[station_id][-1]
+        await cp._connection.send(json.dumps(frame))
+        async with asyncio.timeout(10):
+            answer = await cp._response_queue.get()
+        return [answer.message_type_id, answer.unique_id, *_rest(answer)]
+
     async def call(self, station_id: str, payload: Any) -> Any:
         """Send a CALL to the station's newest connection; returns the CALLRESULT."""
         return await self.connections[station_id][-1].call(payload, suppress=False)
+
+
+def _rest(answer: Any) -> list[Any]:
+    if answer.message_type_id == 3:
+        return [answer.payload]
+    return [answer.error_code, answer.error_description, answer.error_details]
 
 
 class _Recording:

@@ -293,3 +293,51 @@ async def test_v201_clock_aligned_values_join_the_transaction(
     # With periodic sampling off, only the clock drives the updates.
     triggers = {m.payload["triggerReason"] for m in csms.messages(STATION, "TransactionEvent")}
     assert triggers <= {"Authorized", "MeterValueClock", "ChargingStateChanged"}
+
+
+async def test_v16_schema_errors_are_answered_in_1_6_vocabulary(
+    csms: FakeCsms, start_station: Any
+) -> None:
+    await start_station(version="1.6")
+    frame = [
+        2,
+        "bad-1",
+        "ChangeConfiguration",
+        {"key": "HeartbeatInterval", "value": "9", "unexpected": True},
+    ]
+    answer = await csms.send_raw(STATION, frame)
+    assert answer[:3] == [4, "bad-1", "FormationViolation"]
+    unknown = await csms.send_raw(STATION, [2, "bad-2", "NoSuchAction", {}])
+    assert unknown[:3] == [4, "bad-2", "NotSupported"]
+
+
+async def test_v201_schema_errors_and_unsupported_actions(
+    csms: FakeCsms, start_station: Any
+) -> None:
+    await start_station(version="2.0.1")
+    frame = [2, "bad-1", "GetVariables", {"getVariableData": [], "unexpected": 1}]
+    answer = await csms.send_raw(STATION, frame)
+    assert answer[:2] == [4, "bad-1"]
+    assert answer[2] in ("FormatViolation", "OccurrenceConstraintViolation")
+    unsupported = await csms.send_raw(STATION, [2, "bad-2", "ClearDisplayMessage", {"id": 1}])
+    assert unsupported[:3] == [4, "bad-2", "NotImplemented"]
+
+
+async def test_v201_get_report_by_component(csms: FakeCsms, start_station: Any) -> None:
+    await start_station(version="2.0.1")
+    answer = await csms.call(
+        STATION,
+        call201.GetReport(
+            request_id=9,
+            component_variable=[{"component": {"name": "EVSE", "evse": {"id": 2}}}],
+        ),
+    )
+    assert answer.status == "Accepted"
+    await csms.wait_for(lambda: csms.messages(STATION, "NotifyReport"))
+    data = [d for m in csms.messages(STATION, "NotifyReport") for d in m.payload["reportData"]]
+    assert {d["component"]["evse"]["id"] for d in data} == {2}
+    assert {d["variable"]["name"] for d in data} == {"AvailabilityState", "Power", "SupplyPhases"}
+    empty = await csms.call(
+        STATION, call201.GetReport(request_id=10, component_variable=[{"component": {"name": "X"}}])
+    )
+    assert empty.status == "EmptyResultSet"

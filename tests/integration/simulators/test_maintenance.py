@@ -197,3 +197,51 @@ async def test_v201_get_transaction_status(csms: FakeCsms, start_station: Any) -
     assert answer.messages_in_queue is False
     unknown = await csms.call(STATION, call201.GetTransactionStatus(transaction_id="nope"))
     assert unknown.ongoing_indicator is False
+
+
+async def test_v16_cancel_a_reservation_frees_the_connector(
+    csms: FakeCsms, start_station: Any
+) -> None:
+    await start_station(version="1.6")
+    await csms.call(
+        STATION,
+        call16.ReserveNow(connector_id=1, expiry_date=_in(60), id_tag="R-1", reservation_id=3),
+    )
+    await csms.wait_for(lambda: statuses_v16(csms, STATION, 1)[-1:] == ["Reserved"])
+    occupied = await csms.call(
+        STATION,
+        call16.ReserveNow(connector_id=1, expiry_date=_in(60), id_tag="R-2", reservation_id=4),
+    )
+    assert occupied.status == "Occupied"
+    cancel = await csms.call(STATION, call16.CancelReservation(reservation_id=3))
+    assert cancel.status == "Accepted"
+    await csms.wait_for(lambda: statuses_v16(csms, STATION, 1)[-1:] == ["Available"])
+    zero = await csms.call(
+        STATION,
+        call16.ReserveNow(connector_id=0, expiry_date=_in(60), id_tag="R-1", reservation_id=5),
+    )
+    assert zero.status == "Rejected"  # ReserveConnectorZeroSupported is false
+
+
+async def test_v201_station_wide_inoperative_and_back(csms: FakeCsms, start_station: Any) -> None:
+    await start_station(version="2.0.1")
+
+    def latest() -> dict[int, str]:
+        found: dict[int, str] = {}
+        for m in csms.messages(STATION, "StatusNotification"):
+            found[m.payload["evseId"]] = m.payload["connectorStatus"]
+        return found
+
+    answer = await csms.call(STATION, call201.ChangeAvailability(operational_status="Inoperative"))
+    assert answer.status == "Accepted"
+    await csms.wait_for(lambda: latest() == {1: "Unavailable", 2: "Unavailable"})
+    refused = await csms.call(
+        STATION,
+        call201.RequestStartTransaction(
+            id_token={"id_token": "X", "type": "Central"}, remote_start_id=1
+        ),
+    )
+    assert refused.status == "Rejected"
+    answer = await csms.call(STATION, call201.ChangeAvailability(operational_status="Operative"))
+    assert answer.status == "Accepted"
+    await csms.wait_for(lambda: latest() == {1: "Available", 2: "Available"})

@@ -187,3 +187,41 @@ async def test_v201_station_maximum_is_shared_between_charging_evses(
         ),
     )
     assert wrong.status == "Rejected"  # a station maximum belongs on EVSE 0
+
+
+async def test_v201_clear_charging_profile_by_criteria(csms: FakeCsms, start_station: Any) -> None:
+    await start_station(version="2.0.1")
+    profile = {
+        "id": 21,
+        "stack_level": 1,
+        "charging_profile_purpose": "TxDefaultProfile",
+        "charging_profile_kind": "Absolute",
+        "charging_schedule": [
+            {
+                "id": 1,
+                "start_schedule": "2025-01-01T00:00:00Z",
+                "charging_rate_unit": "W",
+                "charging_schedule_period": [{"start_period": 0, "limit": 7000.0}],
+            }
+        ],
+    }
+    answer = await csms.call(
+        STATION, call201.SetChargingProfile(evse_id=2, charging_profile=profile)
+    )
+    assert answer.status == "Accepted"
+    none = await csms.call(
+        STATION,
+        call201.ClearChargingProfile(charging_profile_criteria={"evse_id": 1}),
+    )
+    assert none.status == "Unknown"
+    cleared = await csms.call(
+        STATION,
+        call201.ClearChargingProfile(
+            charging_profile_criteria={"evse_id": 2, "charging_profile_purpose": "TxDefaultProfile"}
+        ),
+    )
+    assert cleared.status == "Accepted"
+    report = await csms.call(
+        STATION, call201.GetChargingProfiles(request_id=1, charging_profile={})
+    )
+    assert report.status == "NoProfiles"
