@@ -1,18 +1,20 @@
 """The command executor: sends this node's commands to its stations and stores the answers.
 
-The command service (`shared/commands.py`) stores and routes commands; when one is
+The command service (`shared/cluster/routing.py`) stores and routes commands; when one is
 addressed to this node it calls `wake()`. A single claimer task then claims the pending rows
 (one transaction) and decides for each, before anything is sent:
 
 - the station has no open connection here → failed, "station X is not connected";
 - the station was never accepted (PITFALLS "Real chargers" #11: commands before the boot
-  answer cause boot loops) → failed;
+  answer cause boot loops) → failed. Accepted means: at a boot on this connection, or at an
+  earlier boot when the station is back without rebooting (no BootNotification, 2.0.1 B01);
 - the command cannot be expressed in the station's OCPP version, or its payload breaks the
   schema → failed, with the reason;
-- otherwise → sent, and a task hands the CALL to the connection, which sends one at a time
-  per station (OCPP-J §4.1.1) and waits up to the command's timeout.
+- otherwise → sent (the row says so before the frame goes out: `sent_at` is when this node
+  took it on), and a task hands the CALL to the connection, which sends one at a time per
+  station (OCPP-J §4.1.1) and waits up to the command's timeout from the moment it is sent.
 
-The answer becomes a `CommandResult` in the version's builder module: CALLRESULT →
+The answer becomes a `CommandResult` in the version's `command_answers.py`: CALLRESULT →
 accepted/rejected per action; CALLERROR → failed with its code; no answer → timeout.
 """
 
