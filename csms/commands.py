@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -42,6 +43,7 @@ from shared.domain.commands import (
     CommandRecord,
     CommandResult,
     CommandStatus,
+    StartCharging,
     UnsupportedCommandError,
 )
 from shared.domain.stations import RegistrationStatus
@@ -78,6 +80,11 @@ BUILDERS: dict[str, VersionCommands] = {
 class _Plan:
     connection: StationConnection
     payload: JsonObject
+
+
+# How long a station may take to start a transaction it was asked to start (it may wait for
+# the cable: 1.6 ConnectionTimeOut, 2.0.1 EVConnectionTimeOut, typically 30–180 s).
+_REMOTE_START_GRANT = timedelta(minutes=10)
 
 
 class CommandExecutor:
@@ -196,6 +203,10 @@ class CommandExecutor:
     async def _send(self, item: Claimed[_Plan]) -> None:
         record, plan = item.record, item.plan
         builders = BUILDERS[plan.connection.version]
+        start = record.request if isinstance(record.request, StartCharging) else None
+        if start is not None:
+            until = datetime.now(UTC) + _REMOTE_START_GRANT
+            self._services.authorizer.grant_remote_start(record.station_id, start.id_token, until)
         try:
             outcome = await plan.connection.call(item.action, plan.payload, record.timeout_s)
             result = _interpret(builders, plan.connection.version, record, outcome)
@@ -204,6 +215,8 @@ class CommandExecutor:
         except Exception as exc:
             log.exception("command.send.failed", command_id=record.id)
             result = _failed(f"internal error while sending: {exc!r}")
+        if start is not None and result.status is not CommandStatus.ACCEPTED:
+            self._services.authorizer.revoke_remote_start(record.station_id, start.id_token)
         writer = None
         if result.status is CommandStatus.ACCEPTED:
             writer = builders.answer_writer(record.station_id, record.request, result)

@@ -134,11 +134,35 @@ _STATUSES = {s.value for s in AuthorizationStatus}
 
 
 class Authorizer:
-    """Local decisions from the store, remote ones from the registered authorizers."""
+    """Local decisions from the store, remote ones from the registered authorizers.
+
+    A token we asked a station to start with (a remote start from the operator or a roaming
+    partner) is granted for that station for a while: the charger's StartTransaction /
+    TransactionEvent for it must not be answered Invalid just because the token is not one
+    we store (F01/F02: the CSMS already authorised it when it asked).
+    """
 
     def __init__(self, database: Database, remotes: Sequence[RemoteAuthorizer] = ()) -> None:
         self._database = database
         self._remotes: list[RemoteAuthorizer] = list(remotes)
+        self._grants: dict[tuple[str, str], datetime] = {}
+
+    def grant_remote_start(self, station_id: str, token: IdToken, until: datetime) -> None:
+        """Accept `token` at `station_id` until `until` (called before the remote start goes
+        out: the charger may start before we read its answer)."""
+        self._grants[(station_id, token.value)] = until
+
+    def revoke_remote_start(self, station_id: str, token: IdToken) -> None:
+        self._grants.pop((station_id, token.value), None)
+
+    def _granted(self, station_id: str, token: IdToken, now: datetime) -> bool:
+        until = self._grants.get((station_id, token.value))
+        if until is None:
+            return False
+        if until <= now:
+            del self._grants[(station_id, token.value)]
+            return False
+        return True
 
     def add_remote(self, remote: RemoteAuthorizer) -> None:
         self._remotes.append(remote)
@@ -162,6 +186,16 @@ class Authorizer:
                     continue
                 if answer is not None:
                     return answer
+        if self._granted(station_id, token, now) and (
+            stored is None or stored.status is not AuthorizationStatus.BLOCKED
+        ):
+            log.info("auth.remote_start_grant", station_id=station_id, id_token=token.value)
+            return AuthorizationResult(
+                status=AuthorizationStatus.ACCEPTED,
+                group_id=stored.group_id if stored else None,
+                partner_id=stored.partner_id if stored else None,
+                matched_token=stored.matched_token if stored else token.value,
+            )
         if stored is not None:
             return stored
         return AuthorizationResult(status=AuthorizationStatus.INVALID)
