@@ -195,3 +195,39 @@ async def test_imports_work_with_the_server_down(
     linked = await run("locations", "link", "OFFLINE", "NO-SUCH-STATION")
     assert linked.exit_code == 5
     assert "unknown station" in linked.output
+
+
+async def test_admin_api_errors(node: Node) -> None:
+    base = f"http://127.0.0.1:{node.http_port}/admin"
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        async with session.post(f"{base}/locations", json={"id": "X"}) as response:
+            assert response.status == 422
+            assert "missing required field" in (await response.json())["detail"]
+        async with session.post(f"{base}/locations", data=b"") as response:
+            assert response.status == 422
+        async with session.post(f"{base}/locations/NOPE/stations/CP", json={}) as response:
+            assert response.status == 404
+            assert "unknown location" in (await response.json())["detail"]
+        async with session.delete(f"{base}/tariffs/NOPE") as response:
+            assert response.status == 404
+        async with session.delete(f"{base}/partners/999") as response:
+            assert response.status == 404
+        async with session.post(f"{base}/partners/invite", json={"name": ""}) as response:
+            assert response.status == 422
+        async with session.post(
+            f"{base}/partners/connect",
+            json={"versions_url": f"http://127.0.0.1:{free_port()}/v", "token": "t"},
+        ) as response:
+            assert response.status == 502
+            assert "3001" in (await response.json())["detail"]
+        async with session.post(f"{base}/tariffs", json=tariff_doc("T1")) as response:
+            assert response.status == 201
+        async with session.post(f"{base}/tariffs", json=tariff_doc("T1")) as response:
+            assert response.status == 200
+            assert await response.json() == {"created": [], "updated": ["T1"]}
+        async with session.delete(f"{base}/tariffs/T1") as response:
+            assert response.status == 200
+    async with aiohttp.ClientSession() as anonymous:
+        async with anonymous.post(f"{base}/partners/invite", json={"name": "x"}) as response:
+            assert response.status == 401

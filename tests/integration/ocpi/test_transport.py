@@ -119,3 +119,60 @@ async def test_body_too_large_is_refused(gateway: Gateway, registered: str) -> N
     )
     assert answer.status == 413
     assert answer.code == 2001
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"token": "x" * 65}, "token: longer than 64"),
+        ({"token": 12345}, "token: expected a string"),
+        ({"url": "ftp:/nope"}, "url:"),
+        ({"roles": []}, "roles: must contain at least 1"),
+        ({"roles": "EMSP"}, "roles: expected an array"),
+        ({"roles": [{"role": "KING"}]}, "roles[0].role"),
+        ({"token": None}, "token:"),
+    ],
+)
+async def test_bad_credentials_change_nothing(
+    gateway: Gateway, change: dict[str, object], message: str
+) -> None:
+    from shared.store.partners import list_partners
+
+    token_a = await gateway.invite()
+    body = {
+        "token": "token-b",
+        "url": "http://127.0.0.1:1/versions",
+        "roles": [
+            {
+                "role": "EMSP",
+                "party_id": "EMS",
+                "country_code": "NL",
+                "business_details": {"name": "x"},
+            }
+        ],
+    }
+    body.update(change)
+    answer = await gateway.call("POST", "/2.2.1/credentials", token_a, json=body)
+    assert (answer.status, answer.code) == (200, 2001), answer.body
+    assert answer.body["status_message"].startswith(message)
+    async with gateway.database.read() as conn:
+        (stored,) = await list_partners(conn)
+    assert stored.status == "invited"
+    assert (await gateway.call("GET", "/versions", token_a)).code == 1000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"profile_type": "REGULAR", "energy_need": "20"},
+        {"profile_type": "REGULAR", "discharge_allowed": "yes"},
+        {"profile_type": "REGULAR", "departure_time": "soon"},
+        {},
+        [],
+    ],
+)
+async def test_bad_charging_preferences(gateway: Gateway, registered: str, body: object) -> None:
+    answer = await gateway.call(
+        "PUT", "/2.2.1/sessions/1/charging_preferences", registered, json=body
+    )
+    assert (answer.status, answer.code) == (200, 2001), answer.body
