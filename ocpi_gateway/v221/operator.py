@@ -9,7 +9,7 @@ object's index and the JSON path of the offending value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,8 +23,8 @@ from shared.billing import TariffError
 from shared.domain.locations import Site
 from shared.logging import get_logger
 from shared.store.location_links import LinkError, LinkResult, link_station, unlink_station
-from shared.store.locations import LOCATION_COLUMN_LIMITS, save_site
-from shared.store.tariffs import TariffRecord, delete_tariff, save_tariff
+from shared.store.locations import LOCATION_COLUMN_LIMITS, find_site_id, save_site
+from shared.store.tariffs import TariffRecord, delete_tariff, find_tariff_id, save_tariff
 from shared.store.uow import UnitOfWork
 
 __all__ = [
@@ -120,6 +120,10 @@ async def import_locations(services: OcpiServices, raw: bytes | str | Any) -> Im
         created: list[str] = []
         updated: list[str] = []
         for site in sites:
+            # Ids are CiStrings: a case variant of a stored id names that location.
+            stored = await find_site_id(uow.conn, site.id)
+            if stored is not None and stored != site.id:
+                site = replace(site, id=stored)
             (created if await save_site(uow, site) else updated).append(site.id)
         return ImportResult(tuple(created), tuple(updated))
 
@@ -131,18 +135,19 @@ async def link_station_to_location(
 ) -> LinkResult:
     """Publish a station's EVSEs under a location (`csms locations link`); `LinkError` when
     the location, the station or the tariff is unknown."""
-    from shared.store.tariffs import tariff_exists
-
     identity = services.identity
 
     async def link(uow: UnitOfWork) -> LinkResult:
-        if tariff_id is not None and not await tariff_exists(uow.conn, tariff_id):
-            raise LinkError(f"unknown tariff {tariff_id!r}: import it first")
+        tariff = None
+        if tariff_id is not None:
+            tariff = await find_tariff_id(uow.conn, tariff_id)
+            if tariff is None:
+                raise LinkError(f"unknown tariff {tariff_id!r}: import it first")
         return await link_station(
             uow,
-            location_id,
+            await find_site_id(uow.conn, location_id) or location_id,
             station_id,
-            tariff_ids=[tariff_id] if tariff_id is not None else None,
+            tariff_ids=[tariff] if tariff is not None else None,
             party=(identity.country_code, identity.party_id),
         )
 
@@ -188,6 +193,9 @@ async def import_tariffs(services: OcpiServices, raw: bytes | str | Any) -> Impo
         created: list[str] = []
         updated: list[str] = []
         for record in records:
+            stored = await find_tariff_id(uow.conn, record.id)
+            if stored is not None and stored != record.id:
+                record = replace(record, id=stored)
             (created if await save_tariff(uow, record) else updated).append(record.id)
         return ImportResult(tuple(created), tuple(updated))
 

@@ -218,3 +218,16 @@ async def test_link_errors(gateway: Gateway) -> None:
         await link_station_to_location(gateway.services, "LOC9", "NOPE")
     with pytest.raises(LinkError, match="unknown tariff"):
         await link_station_to_location(gateway.services, "LOC9", "CP-X", "NOPE")
+
+
+async def test_ids_compare_case_insensitively(gateway: Gateway, registered: str) -> None:
+    await import_locations(gateway.services, location_doc("Hamn-1"))
+    again = await import_locations(gateway.services, location_doc("HAMN-1", name="Renamed"))
+    assert again.updated == ("Hamn-1",)
+    await import_tariffs(gateway.services, tariff_doc("Tx"))
+    await add_station_with_evses(gateway, "CP-C", evses=1)
+    await link_station_to_location(gateway.services, "hamn-1", "CP-C", "TX")
+    answer = await gateway.call("GET", "/2.2.1/locations", registered)
+    (location,) = answer.data
+    assert (location["id"], location["name"]) == ("Hamn-1", "Renamed")
+    assert location["evses"][0]["connectors"][0]["tariff_ids"] == ["Tx"]
