@@ -26,8 +26,7 @@ def _tags(value: str) -> tuple[str, ...]:
     return tuple(tag.strip() for tag in value.split(",") if tag.strip())
 
 
-def parse_args(argv: Sequence[str] | None = None) -> FleetOptions:
-    """Fleet options from the command line."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m simulators.chargepoint",
         description="Simulate OCPP 1.6J / 2.0.1 charging stations against a CSMS.",
@@ -50,6 +49,12 @@ def parse_args(argv: Sequence[str] | None = None) -> FleetOptions:
     parser.add_argument("--sample-interval", type=int, default=60, help="meter values, s")
     parser.add_argument("--summary-interval", type=float, default=5.0)
     parser.add_argument("--seed", type=int)
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> FleetOptions:
+    """Fleet options from the command line (exits with a usage message if they are bad)."""
+    parser = _parser()
     args = parser.parse_args(argv)
     try:
         return FleetOptions(

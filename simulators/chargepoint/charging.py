@@ -244,6 +244,13 @@ class Charging:
             return dm.boolean(k.K_OFFLINE_UNKNOWN_ID)
         return known is AuthStatus.ACCEPTED and dm.boolean(k.K_LOCAL_AUTH_OFFLINE)
 
+    def clear_auth_cache(self) -> bool:
+        """ClearCache (1.6 §5.4, 2.0.1 C11): False when the cache is disabled."""
+        if not self._station.device_model.boolean(k.K_AUTH_CACHE):
+            return False
+        self.auth.clear_cache()
+        return True
+
     def remember(self, id_tag: str, status: AuthStatus) -> None:
         """Cache the CSMS's verdict on `id_tag`, if the cache is on."""
         if self._station.device_model.boolean(k.K_AUTH_CACHE):
@@ -270,50 +277,59 @@ class Charging:
         profile: ChargingProfile | None = None,
     ) -> Transaction | None:
         """Start a transaction on a connector with an EV plugged in."""
-        station = self._station
         if evse.transaction is not None or connector.state is not ConnectorState.PREPARING:
             return None
-        self._tx_counter += 1
-        now = self.now()
-        tx = Transaction(
-            local_id=self._tx_counter,
-            evse=evse,
-            connector=connector,
-            id_tag=id_tag,
-            started_at=utc_now(),
-            meter_start_wh=evse.meter.read(now).energy_wh,
-            started_offline=not station.online,
-            remote_start_id=remote_start_id,
-            reservation_id=self.reservations.consume(connector, id_tag),
-        )
+        tx = self._new_transaction(evse, connector, id_tag, remote_start_id)
         evse.transaction = tx
         metering = self.metering
         if profile is not None:
             try:
                 metering.install_profile(evse.evse_id, profile)
             except ProfileError as exc:
-                station.report_error("profile_rejected", exc)
-        evse.meter.energize(True, now)
+                self._station.report_error("profile_rejected", exc)
+        evse.meter.energize(True, self.now())
         # Limits first (the start reports the power they allow), status changes only after
         # the start message: nothing about a transaction may precede its start.
         metering.apply_limits(follow=False)
-        station.send(station.dialect.transaction_started(tx, evse.meter.read(now)))
+        self._announce(tx)
         for each in self.evses:
             metering.follow_meter(each)
         metering.schedule_sample(evse)
         if duration is not None:
             self._schedule_end(tx, duration, ending)
+        return tx
+
+    def _new_transaction(
+        self, evse: Evse, connector: Connector, id_tag: str, remote_start_id: int | None
+    ) -> Transaction:
+        self._tx_counter += 1
+        return Transaction(
+            local_id=self._tx_counter,
+            evse=evse,
+            connector=connector,
+            id_tag=id_tag,
+            started_at=utc_now(),
+            meter_start_wh=evse.meter.read(self.now()).energy_wh,
+            started_offline=not self._station.online,
+            remote_start_id=remote_start_id,
+            reservation_id=self.reservations.consume(connector, id_tag),
+        )
+
+    def _announce(self, tx: Transaction) -> None:
+        """Send the start, count it and tell the observer."""
+        station = self._station
+        reading = tx.evse.meter.read(self.now())
+        station.send(station.dialect.transaction_started(tx, reading))
         station.stats.transactions_started += 1
         station.emit(
             "transaction_started",
-            evse_id=evse.evse_id,
-            connector_id=connector.connector_id,
-            id_tag=id_tag,
+            evse_id=tx.evse.evse_id,
+            connector_id=tx.connector.connector_id,
+            id_tag=tx.id_tag,
             transaction_id=tx.transaction_id,
-            remote_start_id=remote_start_id,
+            remote_start_id=tx.remote_start_id,
             offline=tx.started_offline,
         )
-        return tx
 
     def _schedule_end(self, tx: Transaction, duration: float, ending: StopReason) -> None:
         """End `tx` after `duration` seconds, by a card swipe or by pulling the cable.

@@ -13,6 +13,7 @@ from ocpp.v16 import ChargePoint, call_result
 from ocpp.v16.enums import Action
 from websockets.asyncio.client import ClientConnection
 
+from .. import keys as k
 from ..auth import AuthStatus
 from ..connector import ConnectorState
 from ..dialect import UpdateTrigger
@@ -205,7 +206,7 @@ class ChargePoint16(ChargingHandlers16, StationLink, ChargePoint):  # type: igno
     def on_send_local_list(
         self, list_version: int, update_type: str, local_authorization_list: Any = None
     ) -> Any:
-        if not self._station.device_model.boolean_v16("LocalAuthListEnabled"):
+        if not self._station.device_model.boolean(k.K_LOCAL_LIST_ENABLED):
             return call_result.SendLocalList(status="NotSupported")
         entries = [
             (
@@ -221,7 +222,7 @@ class ChargePoint16(ChargingHandlers16, StationLink, ChargePoint):  # type: igno
 
     @handles(Action.get_local_list_version)
     def on_get_local_list_version(self) -> Any:
-        if not self._station.device_model.boolean_v16("LocalAuthListEnabled"):
+        if not self._station.device_model.boolean(k.K_LOCAL_LIST_ENABLED):
             return call_result.GetLocalListVersion(list_version=-1)
         return call_result.GetLocalListVersion(
             list_version=self._station.charging.auth.list_version
@@ -229,10 +230,8 @@ class ChargePoint16(ChargingHandlers16, StationLink, ChargePoint):  # type: igno
 
     @handles(Action.clear_cache)
     def on_clear_cache(self) -> Any:
-        if not self._station.device_model.boolean_v16("AuthorizationCacheEnabled"):
-            return call_result.ClearCache(status="Rejected")
-        self._station.charging.auth.clear_cache()
-        return call_result.ClearCache(status="Accepted")
+        cleared = self._station.charging.clear_auth_cache()
+        return call_result.ClearCache(status="Accepted" if cleared else "Rejected")
 
     # -- firmware and diagnostics (§5.19, §5.9) -------------------------------------------
 

@@ -16,10 +16,9 @@ from ..profiles import (
     ProfilePurpose,
     RateUnit,
     Recurrency,
-    Schedule,
-    SchedulePeriod,
 )
-from ..timeutil import format_rfc3339, parse_rfc3339
+from ..timeutil import format_rfc3339
+from ..wire import optional_time, parse_schedule
 
 __all__ = [
     "FIRMWARE_STATUS",
@@ -72,10 +71,6 @@ UPLOAD_STATUS: Mapping[str, str] = {
 }
 
 
-def _time(value: object) -> datetime | None:
-    return parse_rfc3339(str(value)) if value is not None else None
-
-
 def parse_profile(wire: Mapping[str, Any], received: datetime) -> ChargingProfile:
     """A 1.6 `csChargingProfiles` object (snake_case keys, as the library hands it over).
 
@@ -83,19 +78,7 @@ def parse_profile(wire: Mapping[str, Any], received: datetime) -> ChargingProfil
         ProfileError: a field the schema lets through but the simulator cannot use.
     """
     try:
-        schedule = wire["charging_schedule"]
-        periods = tuple(
-            SchedulePeriod(
-                start_s=int(p["start_period"]),
-                limit=float(p["limit"]),  # the library parses these as Decimal
-                phases=int(p["number_phases"]) if p.get("number_phases") else None,
-            )
-            for p in schedule["charging_schedule_period"]
-        )
         kind = ProfileKind(wire["charging_profile_kind"])
-        start = _time(schedule.get("start_schedule"))
-        if kind is ProfileKind.ABSOLUTE and start is None:
-            start = received  # no start given: from the moment it arrived
         recurrency = wire.get("recurrency_kind")
         tx_id = wire.get("transaction_id")
         return ChargingProfile(
@@ -103,18 +86,10 @@ def parse_profile(wire: Mapping[str, Any], received: datetime) -> ChargingProfil
             stack_level=int(wire["stack_level"]),
             purpose=PURPOSE[wire["charging_profile_purpose"]],
             kind=kind,
-            schedule=Schedule(
-                unit=RateUnit(schedule["charging_rate_unit"]),
-                periods=periods,
-                start=start,
-                duration_s=schedule.get("duration"),
-                min_rate=float(schedule["min_charging_rate"])
-                if schedule.get("min_charging_rate") is not None
-                else None,
-            ),
+            schedule=parse_schedule(wire["charging_schedule"], kind, received),
             recurrency=Recurrency(recurrency) if recurrency else None,
-            valid_from=_time(wire.get("valid_from")),
-            valid_to=_time(wire.get("valid_to")),
+            valid_from=optional_time(wire.get("valid_from")),
+            valid_to=optional_time(wire.get("valid_to")),
             transaction_id=str(tx_id) if tx_id is not None else None,
         )
     except (KeyError, ValueError, TypeError) as exc:

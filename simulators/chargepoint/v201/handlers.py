@@ -15,6 +15,7 @@ from ocpp.v201 import ChargePoint, call_result
 from ocpp.v201.enums import Action
 from websockets.asyncio.client import ClientConnection
 
+from .. import keys as k
 from ..connector import ConnectorState
 from ..dialect import UpdateTrigger
 from ..errors import ProfileError
@@ -237,7 +238,7 @@ class ChargePoint201(
         local_authorization_list: list[dict[str, Any]] | None = None,
         custom_data: _CustomData = None,
     ) -> Any:
-        if not self._station.device_model.boolean_v16("LocalAuthListEnabled"):
+        if not self._station.device_model.boolean(k.K_LOCAL_LIST_ENABLED):
             return call_result.SendLocalList(status="Failed")
         entries = [
             (
@@ -259,10 +260,8 @@ class ChargePoint201(
 
     @handles(Action.clear_cache)
     def on_clear_cache(self, custom_data: _CustomData = None) -> Any:
-        if not self._station.device_model.boolean_v16("AuthorizationCacheEnabled"):
-            return call_result.ClearCache(status="Rejected")
-        self._station.charging.auth.clear_cache()
-        return call_result.ClearCache(status="Accepted")
+        cleared = self._station.charging.clear_auth_cache()
+        return call_result.ClearCache(status="Accepted" if cleared else "Rejected")
 
     # -- firmware, logs, data transfer (L01, N01, P01) ------------------------------------
 

@@ -19,11 +19,9 @@ from ..profiles import (
     ProfilePurpose,
     RateUnit,
     Recurrency,
-    Schedule,
-    SchedulePeriod,
 )
-from ..timeutil import format_rfc3339, parse_rfc3339
-from ..wire import rounded
+from ..timeutil import format_rfc3339
+from ..wire import optional_time, parse_schedule, rounded
 
 __all__ = [
     "END_TRIGGER",
@@ -124,44 +122,21 @@ def parse_profile(wire: Mapping[str, Any], received: datetime) -> ChargingProfil
         ProfileError: a field the schema lets through but the simulator cannot use.
     """
     try:
-        schedule = wire["charging_schedule"][0]
-        periods = tuple(
-            SchedulePeriod(
-                start_s=int(p["start_period"]),
-                limit=float(p["limit"]),
-                phases=int(p["number_phases"]) if p.get("number_phases") else None,
-            )
-            for p in schedule["charging_schedule_period"]
-        )
         kind = ProfileKind(wire["charging_profile_kind"])
-        start = _time(schedule.get("start_schedule"))
-        if kind is ProfileKind.ABSOLUTE and start is None:
-            start = received
         recurrency = wire.get("recurrency_kind")
-        min_rate = schedule.get("min_charging_rate")
         return ChargingProfile(
             profile_id=int(wire["id"]),
             stack_level=int(wire["stack_level"]),
             purpose=parse_purpose(wire["charging_profile_purpose"]),
             kind=kind,
-            schedule=Schedule(
-                unit=RateUnit(schedule["charging_rate_unit"]),
-                periods=periods,
-                start=start,
-                duration_s=schedule.get("duration"),
-                min_rate=float(min_rate) if min_rate is not None else None,
-            ),
+            schedule=parse_schedule(wire["charging_schedule"][0], kind, received),
             recurrency=Recurrency(recurrency) if recurrency else None,
-            valid_from=_time(wire.get("valid_from")),
-            valid_to=_time(wire.get("valid_to")),
+            valid_from=optional_time(wire.get("valid_from")),
+            valid_to=optional_time(wire.get("valid_to")),
             transaction_id=wire.get("transaction_id"),
         )
     except (KeyError, IndexError, ValueError, TypeError) as exc:
         raise ProfileError(f"unusable charging profile: {exc}") from exc
-
-
-def _time(value: object) -> datetime | None:
-    return parse_rfc3339(str(value)) if value is not None else None
 
 
 def profile_to_wire(profile: ChargingProfile) -> dict[str, object]:
