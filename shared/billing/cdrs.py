@@ -8,10 +8,10 @@ currency's minor unit, energy to the Wh, durations to six decimals of an hour
 
 Rules followed here (mod_cdrs unless said otherwise):
 
-- the Location, EVSE, connector, tariff and token are those of the *start* of the session
-  ("CDR Object": sealed with what was valid when the session started);
-- `cdr_location` follows CdrLocation's shorter limits (address and city 45, postal code 10,
-  state 20 characters): longer values are cut at a word boundary;
+- the Location, EVSE, connector and tariff are those of the *start* of the session
+  ("CDR Object": sealed with what was valid when the session started): they come from the
+  session's `BillingSnapshot` (`shared.billing.snapshot`), whose `cdr_location` follows
+  CdrLocation's shorter limits;
 - `auth_method` is the last method used: COMMAND for a remote start, AUTH_REQUEST when the
   eMSP authorised the token in real time, else WHITELIST;
 - a session at a connector without a tariff still gets a CDR, with zero cost and charging
@@ -35,9 +35,10 @@ from shared.billing.amounts import round_hours, round_kwh, round_money
 from shared.billing.codec import json_number
 from shared.billing.errors import BillingError
 from shared.billing.results import PeriodDimension, PricedSession
+from shared.billing.snapshot import BillingSnapshot, cdr_location, truncate
 from shared.billing.tariff import Price, PriceComponent, Tariff, TariffDimension, TariffElement
-from shared.store.billing import SessionRecord, StoredTariff
-from shared.store.billing_context import SiteRecord, TokenRecord
+from shared.store.billing import SessionRecord
+from shared.store.billing_context import TokenRecord
 
 __all__ = [
     "CREDIT_SUFFIX",
@@ -105,20 +106,6 @@ def rfc3339(moment: datetime) -> str:
     return text.replace("+00:00", "Z")
 
 
-def truncate(text: str | None, width: int) -> str | None:
-    """`text` cut to `width` characters, at a word boundary when one is near the end."""
-    if text is None:
-        return None
-    text = text.strip()
-    if len(text) <= width:
-        return text
-    cut = text[:width]
-    space = cut.rfind(" ")
-    if space >= width // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;-/")
-
-
 def cdr_id_for(session: SessionRecord) -> str:
     """The CDR id of a session: fixed per session, so a CDR is created at most once.
 
@@ -166,36 +153,6 @@ def cdr_token(
         "type": _TOKEN_TYPES.get(kind or "ISO14443", "OTHER"),
         "contract_id": contract[:36],
     }
-
-
-def cdr_location(site: SiteRecord, session: SessionRecord) -> dict[str, Any] | None:
-    """The CdrLocation of the session, or None when its EVSE belongs to no location."""
-    location = site.location
-    if location is None:
-        return None
-    evse_uid = site.evse_uid or f"{session.station_id}*{session.evse_id}"
-    found = {
-        "id": str(location["id"])[:36],
-        "name": truncate(location.get("name"), 255),
-        "address": truncate(location.get("address"), 45) or "",
-        "city": truncate(location.get("city"), 45) or "",
-        "postal_code": truncate(location.get("postal_code"), 10),
-        "state": truncate(location.get("state"), 20),
-        "country": str(location.get("country") or "")[:3],
-        "coordinates": {
-            "latitude": str(location.get("latitude")),
-            "longitude": str(location.get("longitude")),
-        },
-        "evse_uid": evse_uid[:36],
-        "evse_id": (site.ocpi_evse_id or evse_uid)[:48],
-        "connector_id": str(session.connector_id or 1),
-        # Required by CdrLocation; these defaults only stand in for a connector whose type
-        # the operator never gave (the common European AC socket).
-        "connector_standard": site.standard or "IEC_62196_T2",
-        "connector_format": site.format or "SOCKET",
-        "connector_power_type": site.power_type or "AC_3_PHASE",
-    }
-    return {key: value for key, value in found.items() if value is not None}
 
 
 def _price(price: Price, currency: str) -> dict[str, Any]:
@@ -251,12 +208,14 @@ def build_cdr(
     issuer: CdrIssuer,
     session: SessionRecord,
     priced: PricedSession,
-    tariff: StoredTariff | None,
-    site: SiteRecord,
+    snapshot: BillingSnapshot,
+    meter_id: str | None,
     token: TokenRecord | None,
     issued_at: datetime,
 ) -> dict[str, Any]:
-    """The CDR of a finished, priced session, as issued (OCPI CDR field names)."""
+    """The CDR of a finished session priced with its snapshot's tariff, as issued (OCPI CDR
+    field names); its tariff and location are the snapshot's (those of the start)."""
+    tariff = snapshot.tariff
     currency = tariff.currency if tariff is not None else issuer.currency
     total = priced.total_cost if tariff is not None else Price(Decimal(0), Decimal(0))
     record: dict[str, Any] = {
@@ -269,8 +228,8 @@ def build_cdr(
         "cdr_token": cdr_token(token, session, issuer),
         "auth_method": auth_method(session),
         "authorization_reference": session.authorization_reference,
-        "cdr_location": cdr_location(site, session),
-        "meter_id": truncate(site.meter_id, 255),
+        "cdr_location": None if snapshot.cdr_location is None else dict(snapshot.cdr_location),
+        "meter_id": truncate(meter_id, 255),
         "currency": currency,
         "tariffs": [tariff.published()] if tariff is not None else None,
         "charging_periods": _periods(priced, tariff.id if tariff is not None else None),

@@ -4,9 +4,11 @@
 events (after commit), and:
 
 - when a session starts, chooses its tariff with `select_tariff` from the connector's
-  `tariff_ids` at the start time and stores it (`transactions.tariff_id`, `currency`): the
-  session keeps that tariff to its end (mod_tariffs: the driver accepts the tariff valid at
-  the start);
+  `tariff_ids` at the start time and stores it (`transactions.tariff_id`, `currency`) with
+  the session's `BillingSnapshot` (the tariff document, the CdrLocation and the time zone
+  as they are then, `shared.billing.snapshot`): the session is priced with that snapshot
+  to its end, and its CDR records it, whatever an operator edits meanwhile (mod_tariffs:
+  the driver accepts the tariff valid at the start);
 - as meter values arrive, prices the session so far, incrementally (one `SessionPricer` per
   active session, in memory; rebuilt from the stored meter values after a restart or an
   offline replay), writes `cost_excl_vat`, `cost_incl_vat`, `currency` on the transaction
@@ -35,7 +37,8 @@ from typing import TYPE_CHECKING
 
 from shared.billing.cost_display import CostDisplay
 from shared.billing.running import RunningCost, RunningSession
-from shared.billing.tariff import Price, Tariff, select_tariff
+from shared.billing.snapshot import BillingSnapshot, session_snapshot
+from shared.billing.tariff import Price
 from shared.billing.usage_from_store import OutOfOrderError
 from shared.events import (
     DomainEvent,
@@ -47,17 +50,14 @@ from shared.events import (
 )
 from shared.logging import get_logger
 from shared.store.billing import (
-    SessionRecord,
     active_session_ids,
-    connector_tariffs,
     get_session_record,
-    get_stored_tariff,
     meter_readings,
+    set_billing_snapshot,
     set_running_cost,
-    set_session_tariff,
     state_changes,
+    status_changes,
 )
-from shared.store.billing_context import site_record
 from shared.store.database import Database
 from shared.store.uow import UnitOfWork
 from shared.store.writer import BatchWriter
@@ -206,9 +206,9 @@ class SessionCostTracker:
                 due.add(session_id)
         if not due:
             return []
-        chosen: dict[int, tuple[str | None, str | None]] = {}
+        taken: dict[int, BillingSnapshot] = {}
         async with self._database.read() as conn:
-            await self._load_missing(conn, due, chosen)
+            await self._load_missing(conn, due, taken)
             await self._feed(conn, [i for i in due if i in self._sessions])
         costs = []
         for session_id in sorted(due):
@@ -216,7 +216,7 @@ class SessionCostTracker:
             cost = None if running is None else running.cost(now)
             if cost is not None:
                 costs.append(cost)
-        changed = await self._store(costs, chosen)
+        changed = await self._store(costs, taken)
         if self._display is not None:
             pairs = [(self._sessions.get(c.transaction_id), c) for c in changed]
             await self._display.send([(s, c) for s, c in pairs if s is not None], now)
@@ -231,30 +231,26 @@ class SessionCostTracker:
         return set(found) - set(self._sessions)
 
     async def _load_missing(
-        self,
-        conn: AsyncConnection,
-        due: set[int],
-        chosen: dict[int, tuple[str | None, str | None]],
+        self, conn: AsyncConnection, due: set[int], taken: dict[int, BillingSnapshot]
     ) -> None:
         for session_id in sorted(due - set(self._sessions)):
-            session = await self._load(conn, session_id, chosen)
+            session = await self._load(conn, session_id, taken)
             if session is None:
                 due.discard(session_id)
             else:
                 self._sessions[session_id] = session
 
     async def _load(
-        self,
-        conn: AsyncConnection,
-        transaction_id: int,
-        chosen: dict[int, tuple[str | None, str | None]],
+        self, conn: AsyncConnection, transaction_id: int, taken: dict[int, BillingSnapshot]
     ) -> RunningSession | None:
-        """A running session built from the store, or None when it is not active."""
+        """A running session built from the store, or None when it is not active. Its
+        snapshot is the stored one, or one taken now (noted in `taken`, to be stored)."""
         record = await get_session_record(conn, transaction_id)
         if record is None or not record.active:
             return None
-        tariff = await self._tariff_of(conn, record, chosen)
-        site = await site_record(conn, record.station_id, record.evse_id, record.connector_id)
+        snapshot, taken_now = await session_snapshot(conn, record)
+        if taken_now:
+            taken[record.id] = snapshot
         meter_start = (
             None if record.meter_start_wh is None else Decimal(repr(record.meter_start_wh))
         )
@@ -264,36 +260,12 @@ class SessionCostTracker:
             record.transaction_ref,
             started_at=record.started_at,
             meter_start_wh=meter_start,
-            tariff=tariff,
-            time_zone=site.time_zone,
+            tariff=None if snapshot.tariff is None else snapshot.tariff.tariff,
+            time_zone=snapshot.time_zone,
         )
         if record.cost_incl_vat is not None or record.cost_excl_vat is not None:
             session.reported = Price(record.cost_excl_vat or Decimal(0), record.cost_incl_vat)
         return session
-
-    async def _tariff_of(
-        self,
-        conn: AsyncConnection,
-        record: SessionRecord,
-        chosen: dict[int, tuple[str | None, str | None]],
-    ) -> Tariff | None:
-        """The session's tariff: the one stored on it, or else chosen now (and noted in
-        `chosen` to be stored) from the connector's tariffs valid at the session's start."""
-        if record.tariff_id is not None:
-            stored = await get_stored_tariff(conn, record.tariff_id)
-            return None if stored is None else stored.tariff
-        candidates = await connector_tariffs(
-            conn, record.station_id, record.evse_id, record.connector_id
-        )
-        tariff = select_tariff([c.tariff for c in candidates], record.started_at)
-        chosen[record.id] = (tariff.id, tariff.currency) if tariff is not None else (None, None)
-        log.info(
-            "billing.session.tariff_chosen",
-            transaction_id=record.id,
-            station_id=record.station_id,
-            tariff_id=None if tariff is None else tariff.id,
-        )
-        return tariff
 
     async def _feed(self, conn: AsyncConnection, session_ids: Sequence[int]) -> None:
         priced = [i for i in session_ids if not self._sessions[i].free]
@@ -301,12 +273,18 @@ class SessionCostTracker:
             return
         after_reading = min(self._sessions[i].last_reading_id for i in priced)
         after_event = min(self._sessions[i].last_event_id for i in priced)
+        after_status = min(self._sessions[i].last_status_id for i in priced)
         readings = await meter_readings(conn, priced, after_id=after_reading)
         changes = await state_changes(conn, priced, after_id=after_event)
+        statuses = await status_changes(conn, priced, after_id=after_status)
         for session_id in priced:
             session = self._sessions[session_id]
             try:
-                session.feed(readings.get(session_id, []), changes.get(session_id, []))
+                session.feed(
+                    readings.get(session_id, []),
+                    changes.get(session_id, []),
+                    statuses.get(session_id, []),
+                )
             except OutOfOrderError:
                 log.info("billing.session.rebuilt", transaction_id=session_id)
                 await self._rebuild(conn, session)
@@ -318,33 +296,41 @@ class SessionCostTracker:
             return
         every_reading = await meter_readings(conn, [record.id])
         every_change = await state_changes(conn, [record.id])
+        every_status = await status_changes(conn, [record.id])
         meter_start = (
             None if record.meter_start_wh is None else Decimal(repr(record.meter_start_wh))
         )
         self._sessions[record.id] = session.rebuilt(
             every_reading.get(record.id, []),
             every_change.get(record.id, []),
+            every_status.get(record.id, []),
             started_at=record.started_at,
             meter_start_wh=meter_start,
         )
 
     async def _store(
-        self, costs: list[RunningCost], chosen: dict[int, tuple[str | None, str | None]]
+        self, costs: list[RunningCost], taken: dict[int, BillingSnapshot]
     ) -> list[RunningCost]:
-        """Write the tariffs chosen and the costs that changed; returns the changed ones."""
+        """Write the snapshots taken and the costs that changed; returns the changed ones."""
         changed = [
             cost
             for cost in costs
             if (session := self._sessions.get(cost.transaction_id)) is not None
             and session.reported != cost.rounded
         ]
-        if not changed and not chosen:
+        if not changed and not taken:
             return []
 
         async def write(uow: UnitOfWork) -> list[RunningCost]:
-            for transaction_id, (tariff_id, currency) in chosen.items():
-                if tariff_id is not None:
-                    await set_session_tariff(uow, transaction_id, tariff_id, currency)
+            for transaction_id, snapshot in taken.items():
+                tariff = snapshot.tariff
+                await set_billing_snapshot(
+                    uow,
+                    transaction_id,
+                    snapshot.to_json(),
+                    None if tariff is None else tariff.id,
+                    None if tariff is None else tariff.currency,
+                )
             stored = []
             for cost in changed:
                 if await set_running_cost(uow, cost.transaction_id, cost.rounded, cost.currency):

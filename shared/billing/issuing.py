@@ -4,7 +4,9 @@
 `UsageBuilder` as its running cost (never inside the OCPP writer's batch: the batch only
 receives the finished CDR row). A CDR's id is fixed per session (`cdr_id_for`) and inserted
 "if absent", so two nodes (or a scan racing an event) issue it once; only the insert that
-wins emits `CdrCreated`.
+wins emits `CdrCreated`. The tariff, location and time zone are those of the session's
+`BillingSnapshot` (taken at the start, `shared.billing.snapshot`), or, for a session that
+ended before one was taken, those standing when its CDR is issued (then stored with it).
 
 `issue_credit_cdr` corrects a CDR the only way OCPI allows: a credit CDR (mod_cdrs,
 "Credit CDRs"); the original is never changed.
@@ -34,21 +36,20 @@ from shared.billing.codec import json_decimal
 from shared.billing.errors import UsageError
 from shared.billing.pricing import price_session
 from shared.billing.results import PricedSession
-from shared.billing.tariff import Price, select_tariff
+from shared.billing.snapshot import BillingSnapshot, session_snapshot
+from shared.billing.tariff import Price
 from shared.billing.usage import SessionUsage, UsageSample, UsageState
 from shared.billing.usage_from_store import build_usage
 from shared.events import CdrCreated
 from shared.logging import get_logger
 from shared.store.billing import (
     SessionRecord,
-    StoredTariff,
-    connector_tariffs,
     get_session_record,
-    get_stored_tariff,
     meter_readings,
+    set_billing_snapshot,
     set_running_cost,
-    set_session_tariff,
     state_changes,
+    status_changes,
 )
 from shared.store.billing_context import session_token, site_record
 from shared.store.cdrs import (
@@ -77,21 +78,6 @@ def _wh(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(repr(value))
 
 
-async def _session_tariff(
-    conn: AsyncConnection, session: SessionRecord
-) -> tuple[StoredTariff | None, bool]:
-    """The tariff the session was priced with since its start (chosen now if it never was:
-    the same choice the running cost makes); True when it was chosen now."""
-    if session.tariff_id is not None:
-        return await get_stored_tariff(conn, session.tariff_id), False
-    candidates = await connector_tariffs(
-        conn, session.station_id, session.evse_id, session.connector_id
-    )
-    chosen = select_tariff([c.tariff for c in candidates], session.started_at)
-    found = next((c for c in candidates if chosen is not None and c.id == chosen.id), None)
-    return found, found is not None
-
-
 def _fallback_usage(session: SessionRecord, time_zone: str) -> SessionUsage:
     """The session as one stretch of its recorded energy, for rows that cannot be used."""
     end = max(session.ended_at or session.started_at, session.started_at)
@@ -103,36 +89,38 @@ def _fallback_usage(session: SessionRecord, time_zone: str) -> SessionUsage:
 
 
 async def _priced(
-    conn: AsyncConnection,
-    session: SessionRecord,
-    tariff: StoredTariff | None,
-    time_zone: str,
-    currency: str,
+    conn: AsyncConnection, session: SessionRecord, snapshot: BillingSnapshot, currency: str
 ) -> PricedSession:
+    """The session priced with its snapshot's tariff (the free one without) in its zone."""
+    time_zone = snapshot.time_zone
     readings = (await meter_readings(conn, [session.id])).get(session.id, [])
     changes = (await state_changes(conn, [session.id])).get(session.id, [])
+    statuses = (await status_changes(conn, [session.id])).get(session.id, [])
     try:
         usage = build_usage(
             started_at=session.started_at,
             ended_at=session.ended_at or session.started_at,
             time_zone=time_zone,
             readings=readings,
-            changes=[change for _, change in changes],
+            # 1.6 statuses first: at a shared instant, a transaction event's state wins.
+            changes=[change for _, change in [*statuses, *changes]],
             meter_start_wh=_wh(session.meter_start_wh),
             meter_stop_wh=_wh(session.meter_stop_wh),
         )
     except UsageError as exc:
         log.warning("billing.cdr.usage_unusable", transaction_id=session.id, error=str(exc))
         usage = _fallback_usage(session, time_zone)
+    tariff = snapshot.tariff
     return price_session(tariff.tariff if tariff is not None else free_tariff(currency), usage)
 
 
 @dataclass(frozen=True, slots=True)
 class PreparedCdr:
-    """A CDR ready to store, and the tariff to record on the session if chosen just now."""
+    """A CDR ready to store, and the session's snapshot to record if it was taken just now
+    (the session ended before the cost tracker took one)."""
 
     cdr: StoredCdr
-    chosen_tariff: StoredTariff | None
+    taken_snapshot: BillingSnapshot | None
 
 
 def _issued_row(
@@ -218,22 +206,22 @@ async def prepare_cdr(
     existing = await cdr_for_transaction(conn, transaction_id)
     if existing is not None:
         return existing
-    tariff, chosen_now = await _session_tariff(conn, session)
     site = await site_record(conn, session.station_id, session.evse_id, session.connector_id)
+    snapshot, taken_now = await session_snapshot(conn, session, site)
     token = await session_token(conn, session)
-    priced = await _priced(conn, session, tariff, site.time_zone, issuer.currency)
+    priced = await _priced(conn, session, snapshot, issuer.currency)
     record = build_cdr(
         cdr_id=cdr_id_for(session),
         issuer=issuer,
         session=session,
         priced=priced,
-        tariff=tariff,
-        site=site,
+        snapshot=snapshot,
+        meter_id=site.meter_id,
         token=token,
         issued_at=issued_at,
     )
     cdr = _issued_row(record, session, priced, issued_at)
-    return PreparedCdr(cdr, tariff if chosen_now else None)
+    return PreparedCdr(cdr, snapshot if taken_now else None)
 
 
 async def issue_cdr(
@@ -254,11 +242,18 @@ async def issue_cdr(
         )
     if prepared is None or isinstance(prepared, StoredCdr):
         return prepared
-    cdr, chosen = prepared.cdr, prepared.chosen_tariff
+    cdr, taken = prepared.cdr, prepared.taken_snapshot
 
     async def store(uow: UnitOfWork) -> bool:
-        if chosen is not None:
-            await set_session_tariff(uow, transaction_id, chosen.id, chosen.currency)
+        if taken is not None:
+            tariff = taken.tariff
+            await set_billing_snapshot(
+                uow,
+                transaction_id,
+                taken.to_json(),
+                None if tariff is None else tariff.id,
+                None if tariff is None else tariff.currency,
+            )
         if not await insert_cdr(uow, cdr):
             return False
         total = Price(cdr.total_cost_excl_vat, cdr.total_cost_incl_vat)

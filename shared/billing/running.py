@@ -21,6 +21,7 @@ from shared.billing.amounts import round_kwh, round_price_in
 from shared.billing.pricing import SessionPricer
 from shared.billing.results import PricedSession
 from shared.billing.tariff import Price, Tariff
+from shared.billing.usage import UsageSample
 from shared.billing.usage_from_store import MeterReading, StateChange, UsageBuilder
 
 __all__ = ["RunningCost", "RunningSession"]
@@ -61,7 +62,8 @@ class RunningSession:
         self.tariff = tariff
         self.time_zone = time_zone
         self.last_reading_id = 0
-        self.last_event_id = 0
+        self.last_event_id = 0  # transaction events (2.0.1 charging states)
+        self.last_status_id = 0  # connector status history (1.6 charging states)
         self.reported: Price | None = None  # the last rounded cost written and announced
         self.sent_to_station: Price | None = None  # the last CostUpdated total
         self.sent_to_station_at: datetime | None = None
@@ -78,21 +80,32 @@ class RunningSession:
         self,
         readings: Sequence[MeterReading],
         changes: Sequence[tuple[int, StateChange]],
+        statuses: Sequence[tuple[int, StateChange]] = (),
     ) -> int:
-        """Take rows stored after the ones seen so far; the number of new samples.
+        """Take rows stored after the ones seen so far (meter values, charging states from
+        transaction events, from connector statuses); the number of new samples.
 
         Raises `OutOfOrderError` when a row is for an instant already sampled.
         """
         fresh = [r for r in readings if r.id > self.last_reading_id]
         new_changes = [(i, c) for i, c in changes if i > self.last_event_id]
-        samples = self._builder.add(fresh, (c for _, c in new_changes))
+        new_statuses = [(i, c) for i, c in statuses if i > self.last_status_id]
+        said = [c for _, c in new_statuses] + [c for _, c in new_changes]
+        samples = self._builder.add(fresh, said)
         if fresh:
             self.last_reading_id = max(r.id for r in fresh)
         if new_changes:
             self.last_event_id = max(i for i, _ in new_changes)
+        if new_statuses:
+            self.last_status_id = max(i for i, _ in new_statuses)
         if self._pricer is not None:
             self._pricer.extend(samples)
         return len(samples)
+
+    @property
+    def samples(self) -> Sequence[UsageSample]:
+        """The usage samples so far, in time order."""
+        return tuple(self._builder.samples)
 
     @property
     def last_sample_at(self) -> datetime | None:
@@ -123,6 +136,7 @@ class RunningSession:
         self,
         readings: Iterable[MeterReading],
         changes: Iterable[tuple[int, StateChange]],
+        statuses: Iterable[tuple[int, StateChange]] = (),
         *,
         started_at: datetime,
         meter_start_wh: Decimal | None,
@@ -140,5 +154,9 @@ class RunningSession:
         fresh.reported = self.reported
         fresh.sent_to_station = self.sent_to_station
         fresh.sent_to_station_at = self.sent_to_station_at
-        fresh.feed(sorted(readings, key=lambda r: r.id), sorted(changes, key=lambda c: c[0]))
+        fresh.feed(
+            sorted(readings, key=lambda r: r.id),
+            sorted(changes, key=lambda c: c[0]),
+            sorted(statuses, key=lambda c: c[0]),
+        )
         return fresh

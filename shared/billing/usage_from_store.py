@@ -18,9 +18,10 @@ mod_tariffs TariffRestrictions). Readings measured at the EV or the body are lef
 does not request power", see `shared.billing.usage`). In order of trust:
 
 1. what the charger said: a charging-state change (2.0.1 TransactionEvent `chargingState`,
-   or a connector status from the status history): Charging and SuspendedEVSE (the charger,
-   not the car, paused) are CHARGING; SuspendedEV, EVConnected, Idle, Finishing, Preparing
-   are PARKED. Once the charger has said anything, later instants follow it;
+   or, from a 1.6 charger, a connector status in the status history, `STATUS_WORDS`):
+   Charging and SuspendedEVSE (the charger, not the car, paused) are CHARGING; SuspendedEV,
+   EVConnected, Idle, Finishing, Preparing are PARKED. Once the charger has said anything,
+   later instants follow it;
 2. otherwise the measured power: at least `CHARGING_POWER_W` is CHARGING, less is PARKED;
 3. otherwise the energy flow into the instant: an average of at least `CHARGING_POWER_W`
    since the previous instant is CHARGING, less is PARKED; an instant without an energy
@@ -50,6 +51,7 @@ __all__ = [
     "CURRENT",
     "ENERGY_REGISTER",
     "POWER",
+    "STATUS_WORDS",
     "MeterReading",
     "OutOfOrderError",
     "StateChange",
@@ -83,6 +85,12 @@ _CHARGING_STATES = {
     "Finishing": UsageState.PARKED,
     "Preparing": UsageState.PARKED,
 }
+
+
+#: The OCPP 1.6 ChargePointStatus words (§7.7) that tell charging from parked during a
+#: transaction; 1.6 has no charging state of its own. (2.0.1 connector statuses say only
+#: Occupied: its charging state comes with the TransactionEvents.)
+STATUS_WORDS = frozenset({"Charging", "SuspendedEVSE", "SuspendedEV", "Finishing", "Preparing"})
 
 
 def usage_state_of(charging_state: str | None) -> UsageState | None:

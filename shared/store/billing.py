@@ -1,4 +1,5 @@
-"""What billing reads and writes: sessions with their prices, readings, tariffs, the site.
+"""What billing reads and writes: sessions with their prices, readings, charging states,
+tariffs and billing snapshots.
 
 Reads take an `AsyncConnection` and return frozen dataclasses; writes take the `UnitOfWork`
 they belong to. Nothing here prices anything: `shared.billing` does, from what these return.
@@ -13,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, select, update
+from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.billing.codec import tariff_from_document
@@ -23,6 +24,7 @@ from shared.billing.usage_from_store import (
     CURRENT,
     ENERGY_REGISTER,
     POWER,
+    STATUS_WORDS,
     MeterReading,
     StateChange,
     usage_state_of,
@@ -39,6 +41,7 @@ from shared.store.billing_context import (
     site_record,
 )
 from shared.store.tables import (
+    connector_status_history,
     connectors,
     meter_values,
     tariffs,
@@ -59,10 +62,11 @@ __all__ = [
     "get_stored_tariff",
     "meter_readings",
     "session_token",
+    "set_billing_snapshot",
     "set_running_cost",
-    "set_session_tariff",
     "site_record",
     "state_changes",
+    "status_changes",
 ]
 
 log = get_logger(__name__)
@@ -97,6 +101,8 @@ class SessionRecord:
     cost_excl_vat: Decimal | None
     cost_incl_vat: Decimal | None
     last_updated: datetime | None = None  # when the row last changed (our clock)
+    # What billing fixed at the start (`shared.billing.snapshot`), as stored; None until then.
+    billing_snapshot: Mapping[str, Any] | None = None
 
     @property
     def active(self) -> bool:
@@ -138,7 +144,12 @@ def _session(row: Row[Any]) -> SessionRecord:
         cost_excl_vat=row.cost_excl_vat,
         cost_incl_vat=row.cost_incl_vat,
         last_updated=row.last_updated,
+        billing_snapshot=_mapping_or_none(row.billing_snapshot),
     )
+
+
+def _mapping_or_none(value: object) -> Mapping[str, Any] | None:
+    return value if isinstance(value, Mapping) else None
 
 
 async def get_session_record(conn: AsyncConnection, transaction_id: int) -> SessionRecord | None:
@@ -227,6 +238,47 @@ async def state_changes(
     return found
 
 
+async def status_changes(
+    conn: AsyncConnection, transaction_ids: Collection[int], *, after_id: int = 0
+) -> dict[int, list[tuple[int, StateChange]]]:
+    """(status row id, change) for each connector status that tells charging from parked
+    (the OCPP 1.6 words, `STATUS_WORDS`) reported at the transactions' connectors after
+    their start and up to their end, stored after row `after_id`.
+
+    A status at or before the start describes the connector before the session (Preparing
+    while the driver authorises) and is left out: a session starts charging.
+    """
+    if not transaction_ids:
+        return {}
+    history = connector_status_history
+    rows = await conn.execute(
+        select(history.c.id, transactions.c.id.label("transaction_id"), history.c.timestamp,
+               history.c.ocpp_status)
+        .select_from(history.join(transactions, _CONNECTOR_OF_SESSION))
+        .where(
+            transactions.c.id.in_(list(transaction_ids)),
+            history.c.id > after_id,
+            history.c.ocpp_status.in_(sorted(STATUS_WORDS)),
+            history.c.timestamp > transactions.c.started_at,
+            or_(transactions.c.ended_at.is_(None), history.c.timestamp <= transactions.c.ended_at),
+        )
+        .order_by(history.c.id)
+    )  # fmt: skip
+    found: dict[int, list[tuple[int, StateChange]]] = defaultdict(list)
+    for row in rows:
+        state = usage_state_of(row.ocpp_status)
+        if state is not None:
+            found[row.transaction_id].append((row.id, StateChange(row.timestamp, state)))
+    return found
+
+
+_CONNECTOR_OF_SESSION = and_(
+    connector_status_history.c.station_id == transactions.c.station_id,
+    connector_status_history.c.evse_id == transactions.c.evse_id,
+    connector_status_history.c.connector_id == transactions.c.connector_id,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class StoredTariff:
     """A stored tariff: its document as imported, and the engine's reading of it."""
@@ -297,15 +349,26 @@ async def connector_tariffs(
     return [tariff for tariff in found if tariff is not None]
 
 
-async def set_session_tariff(
-    uow: UnitOfWork, transaction_id: int, tariff_id: str | None, currency: str | None
-) -> None:
-    """Record the tariff chosen at the start of the session (kept for its whole life)."""
-    await uow.conn.execute(
+async def set_billing_snapshot(
+    uow: UnitOfWork,
+    transaction_id: int,
+    snapshot: Mapping[str, Any],
+    tariff_id: str | None,
+    currency: str | None,
+) -> bool:
+    """Record what billing fixed at the start of the session (kept for its whole life): the
+    snapshot, and its tariff and currency where the session has none yet. The first
+    snapshot stays; True when this call stored it."""
+    result = await uow.conn.execute(
         update(transactions)
-        .where(transactions.c.id == transaction_id, transactions.c.tariff_id.is_(None))
-        .values(tariff_id=tariff_id, currency=currency)
+        .where(transactions.c.id == transaction_id, transactions.c.billing_snapshot.is_(None))
+        .values(
+            billing_snapshot=dict(snapshot),
+            tariff_id=func.coalesce(transactions.c.tariff_id, tariff_id),
+            currency=func.coalesce(transactions.c.currency, currency),
+        )
     )
+    return bool(result.rowcount)
 
 
 async def set_running_cost(

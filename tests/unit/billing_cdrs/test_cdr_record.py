@@ -27,6 +27,7 @@ from shared.billing.cdrs import (
     truncate,
 )
 from shared.billing.codec import tariff_from_document
+from shared.billing.snapshot import take_snapshot
 from shared.billing.usage import SessionUsage
 from shared.store.billing import SessionRecord, StoredTariff
 from shared.store.billing_context import SiteRecord, TokenRecord
@@ -115,8 +116,8 @@ def _cdr(**changes: Any) -> dict[str, Any]:
         "issuer": ISSUER,
         "session": SESSION,
         "priced": price_session(TARIFF_10, _usage()),
-        "tariff": _stored(TARIFF_DOC),
-        "site": SITE,
+        "snapshot": take_snapshot(_stored(TARIFF_DOC), SITE, SESSION),
+        "meter_id": SITE.meter_id,
         "token": None,
         "issued_at": T0 + timedelta(hours=1, seconds=5),
     }
@@ -197,7 +198,8 @@ def test_cdr_location_respects_its_shorter_limits() -> None:
 
 def test_a_station_without_location_gives_no_cdr_location() -> None:
     assert cdr_location(replace(SITE, location=None), SESSION) is None
-    assert "cdr_location" not in _cdr(site=replace(SITE, location=None))
+    unplaced = take_snapshot(_stored(TARIFF_DOC), replace(SITE, location=None), SESSION)
+    assert "cdr_location" not in _cdr(snapshot=unplaced)
 
 
 def test_truncate() -> None:
@@ -255,7 +257,7 @@ def test_auth_methods() -> None:
 
 def test_a_free_session_has_zero_cost_and_names_no_tariff() -> None:
     priced = price_session(free_tariff("SEK"), _usage())
-    record = _cdr(tariff=None, priced=priced)
+    record = _cdr(snapshot=take_snapshot(None, SITE, SESSION), priced=priced)
     assert record["total_cost"] == {"excl_vat": 0, "incl_vat": 0}
     assert record["currency"] == "SEK"
     assert "tariffs" not in record

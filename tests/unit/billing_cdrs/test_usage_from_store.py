@@ -212,6 +212,36 @@ def test_states_of_ocpp_words() -> None:
     assert usage_state_of(None) is None
 
 
+def test_a_running_session_follows_events_and_statuses_each_with_its_own_cursor() -> None:
+    running = RunningSession(
+        1, "CP", "1", started_at=T0, meter_start_wh=Decimal(0), tariff=TARIFF_10, time_zone="UTC"
+    )
+    # Row ids of transaction events and of the status history are counted apart: status row
+    # 1 is not "seen" because event row 1 was.
+    event = (1, StateChange(at(2), UsageState.CHARGING))
+    status_row = (1, StateChange(at(4), UsageState.PARKED))
+    assert running.feed([energy(1, 100), power(1, 7000)], [event], [status_row]) == 4
+    assert (running.last_event_id, running.last_status_id) == (1, 1)
+    assert running.feed([], [event], [status_row]) == 0  # nothing new: nothing twice
+    later = (7, StateChange(at(6), UsageState.CHARGING))
+    assert running.feed([energy(6, 300)], [], [status_row, later]) == 1
+    assert running.last_status_id == 7
+    builder_states = [(s.timestamp, s.state) for s in running.samples]
+    assert builder_states == [
+        (T0, UsageState.CHARGING),
+        (at(1), UsageState.CHARGING),
+        (at(2), UsageState.CHARGING),
+        (at(4), UsageState.PARKED),
+        (at(6), UsageState.CHARGING),
+    ]
+    rebuilt = running.rebuilt(
+        [energy(1, 100), energy(6, 300)], [event], [status_row, later],
+        started_at=T0, meter_start_wh=Decimal(0),
+    )  # fmt: skip
+    assert [(s.timestamp, s.state) for s in rebuilt.samples] == builder_states
+    assert (rebuilt.last_event_id, rebuilt.last_status_id) == (1, 7)
+
+
 # --- the running cost and the CDR agree --------------------------------------------------
 
 _rows = st.lists(
