@@ -317,7 +317,7 @@ class OcppServer:
         node_id = self.services.node_id
 
         async def disconnected(uow: UnitOfWork) -> None:
-            mark_disconnected(uow, station_id, node_id)
+            await mark_disconnected(uow, station_id, node_id)
 
         try:
             await self.services.writer.run(disconnected)

@@ -17,7 +17,7 @@ from shared.domain.stations import (
     RegistrationStatus,
     Station,
 )
-from shared.events import ConnectorStatusChanged, StationBooted
+from shared.events import ConnectorStatusChanged, StationBooted, StationDisconnected
 from shared.store.tables import connector_status_history, connectors, evses, stations
 from shared.store.uow import UnitOfWork
 from shared.store.upsert import upsert
@@ -247,9 +247,16 @@ _DISCONNECT = (
 )
 
 
-def mark_disconnected(uow: UnitOfWork, station_id: str, node_id: str) -> None:
-    """Record the socket closed, unless another node (or connection) has taken over."""
-    uow.defer(_DISCONNECT, {"sid": station_id, "node": node_id, "now": uow.now})
+async def mark_disconnected(uow: UnitOfWork, station_id: str, node_id: str) -> bool:
+    """Record the socket closed, unless another node (or connection) has taken over; emit
+    StationDisconnected only when it really went offline. True when it did."""
+    result = await uow.conn.execute(
+        _DISCONNECT, {"sid": station_id, "node": node_id, "now": uow.now}
+    )
+    if result.rowcount != 1:
+        return False
+    uow.emit(StationDisconnected(at=uow.now, station_id=station_id, node_id=node_id))
+    return True
 
 
 _BOOT = (

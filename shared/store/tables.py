@@ -298,6 +298,7 @@ transactions = Table(
     UniqueConstraint("station_id", "start_fingerprint"),
     Index(None, "status", "station_id"),
     Index(None, "last_updated", "id"),
+    Index(None, "partner_id", "last_updated", "id"),
 )
 
 transaction_events = Table(
@@ -424,10 +425,10 @@ locations = Table(
     Column("party_id", String(3), nullable=False),
     Column("publish", Boolean, nullable=False, default=True),
     Column("name", String(255)),
-    Column("address", String(45), nullable=False),
+    Column("address", String(255), nullable=False),
     Column("city", String(45), nullable=False),
     Column("postal_code", String(10)),
-    Column("state", String(20)),
+    Column("state", String(45)),
     Column("country", String(3), nullable=False),
     Column("latitude", String(10), nullable=False),
     Column("longitude", String(11), nullable=False),
@@ -473,6 +474,7 @@ cdrs = Table(
     Column("last_updated", UtcDateTime, nullable=False),
     Index(None, "last_updated", "id"),
     Index(None, "transaction_id"),
+    Index(None, "partner_id", "last_updated", "id"),
 )
 
 # --- roaming partners and the push outbox --------------------------------------------------
@@ -482,7 +484,8 @@ partners = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(100), nullable=False),
-    Column("status", String(16), nullable=False),  # invited | registered | suspended
+    # invited | registered | suspended | unregistered
+    Column("status", String(16), nullable=False),
     Column("country_code", String(2)),
     Column("party_id", String(3)),
     Column("roles", JsonDoc, nullable=False),  # [{role, country_code, party_id, business}]

@@ -202,3 +202,24 @@ async def test_keepalive_can_be_switched_off_per_station(tmp_path: Path) -> None
             await asyncio.sleep(1.0)
             assert len(node.csms.server.registry) == 1
             ws.transport.abort()
+
+
+async def test_disconnect_event_only_when_the_station_really_went_offline(
+    tmp_path: Path,
+) -> None:
+    from shared.events import StationDisconnected
+
+    async with running_node(node_settings(_sqlite(tmp_path))) as node:
+        seen: list[StationDisconnected] = []
+        node.bus.subscribe(StationDisconnected, seen.append)
+        async with ocpp_client(node.ocpp_port, "GONE") as first:
+            await first.call("BootNotification", BOOT_16)
+            async with ocpp_client(node.ocpp_port, "GONE") as second:
+                await second.call("Heartbeat", {})
+                await asyncio.sleep(0.2)
+                assert seen == []  # replaced, not offline
+        for _ in range(50):
+            if seen:
+                break
+            await asyncio.sleep(0.05)
+        assert [event.station_id for event in seen] == ["GONE"]
