@@ -193,7 +193,7 @@ async def stats_report(
     facts = await read_stats_facts(conn, window, station_id=station_id, location_id=location_id)
     rows = compute_stats(
         window, by, evses=facts.evses, sessions=facts.sessions, cdrs=facts.cdrs,
-        faults=facts.faults, now=now,
+        statuses=facts.statuses, now=now,
     )  # fmt: skip
     zone = ZoneInfo(window.time_zone)
     return {

@@ -10,15 +10,21 @@ Definitions, for a window [`start`, `end`) and a grouping (station, location, or
   total of their CDRs (credit CDRs included, so a credited session nets to what is re-issued),
   per currency, excl. and incl. VAT; **average_session_minutes** is over those of them that
   have ended.
-- **occupied_hours**: time sessions occupied an EVSE, clipped to the window (and split at
-  day boundaries), whenever the session started; a running session counts up to `now`.
-- **charging_hours**: the part of it during which the vehicle was charging, from the
-  charging periods of the session's CDR (TIME periods, mod_cdrs); sessions still running
-  have no CDR yet and add none.
+- **occupied_hours**: time the EVSEs were occupied by the connector status history (a
+  connector Occupied, in 1.6 words Preparing, Charging, SuspendedEV/EVSE or Finishing; see
+  `shared.billing.occupancy`), clipped to the window and split at day boundaries; the last
+  status holds until `now`. It covers the whole visit, plugged in to unplugged, also
+  outside a transaction, and it ends when the charger says so even if a transaction was
+  never stopped.
+- **charging_hours**: the time vehicles charged, from the charging periods of the
+  sessions' CDRs (TIME periods, mod_cdrs), clipped and split the same way: the CDR says it
+  for both OCPP versions (a 2.0.1 connector status never says Charging) exactly as billed.
+  Sessions still running have no CDR yet and add none.
 - **evse_hours**: the EVSEs of the group times the hours of the window (of the day, for
   daily rows) — the time they could have been used. **occupancy** = occupied / evse hours,
   **charging_share** = charging / evse hours.
-- **faults**: connector faults that began in the window, and their error codes.
+- **faults**: transitions of a connector into Faulted in the window (cleared ones
+  included), and the error codes reported with them.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from enum import StrEnum
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
+from shared.billing.occupancy import FaultFacts, StatusFacts, occupied_intervals, status_faults
 from shared.billing.usage import load_zone
 
 __all__ = [
@@ -43,6 +50,7 @@ __all__ = [
     "SessionFacts",
     "StatsRow",
     "StatsWindow",
+    "StatusFacts",
     "charging_intervals",
     "compute_stats",
     "total_row",
@@ -107,15 +115,6 @@ class CdrFacts:
     cost_incl_vat: Decimal | None
     credit: bool
     charging: tuple[tuple[datetime, datetime], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class FaultFacts:
-    station_id: str
-    evse_id: int
-    location_id: str | None
-    at: datetime
-    error_code: str | None
 
 
 @dataclass(slots=True)
@@ -228,10 +227,14 @@ def compute_stats(
     evses: Iterable[EvseFacts],
     sessions: Iterable[SessionFacts],
     cdrs: Iterable[CdrFacts],
-    faults: Iterable[FaultFacts] = (),
+    statuses: Iterable[StatusFacts] = (),
     now: datetime,
 ) -> list[StatsRow]:
-    """The rows of the window, sorted by key (see the module doc for each figure)."""
+    """The rows of the window, sorted by key (see the module doc for each figure).
+
+    `statuses` are the connector statuses inside the window plus, per connector, the last
+    one before it (`shared.billing.occupancy`).
+    """
     rows: dict[str, StatsRow] = {}
 
     def row(key: str) -> StatsRow:
@@ -240,15 +243,25 @@ def compute_stats(
     _add_capacity(window, by, list(evses), row)
     session_list = list(sessions)
     by_transaction = {s.transaction_id: s for s in session_list}
-    counted = _add_sessions(window, by, session_list, row, now)
+    counted = _add_sessions(window, by, session_list, row)
     _add_cdrs(window, by, list(cdrs), by_transaction, counted, row)
-    for fault in faults:
-        if window.start <= fault.at < window.end:
-            day = _local_day(fault.at, window) if by is GroupBy.DAY else None
-            target = row(_key(by, fault.station_id, fault.location_id, day))
-            target.faults += 1
-            target.error_codes[fault.error_code or "Unknown"] += 1
+    status_list = list(statuses)
+    for interval in occupied_intervals(status_list, until=now):
+        for day_key, low, high in _pieces(interval.start, interval.end, window, by):
+            key = _key(by, interval.station_id, interval.location_id, day_key)
+            row(key).occupied_seconds += _seconds(low, high)
+    _add_faults(window, by, status_faults(status_list, window.start, window.end), row)
     return [rows[key] for key in sorted(rows)]
+
+
+def _add_faults(
+    window: StatsWindow, by: GroupBy, faults: Iterable[FaultFacts], row: _RowOf
+) -> None:
+    for fault in faults:
+        day = _local_day(fault.at, window) if by is GroupBy.DAY else None
+        target = row(_key(by, fault.station_id, fault.location_id, day))
+        target.faults += 1
+        target.error_codes[fault.error_code or "Unknown"] += 1
 
 
 def _add_capacity(
@@ -264,7 +277,7 @@ def _add_capacity(
 
 
 def _add_sessions(
-    window: StatsWindow, by: GroupBy, sessions: Sequence[SessionFacts], row: _RowOf, now: datetime
+    window: StatsWindow, by: GroupBy, sessions: Sequence[SessionFacts], row: _RowOf
 ) -> set[int]:
     counted: set[int] = set()
     for session in sessions:
@@ -277,10 +290,6 @@ def _add_sessions(
             if session.ended_at is not None:
                 target.completed += 1
                 target.session_seconds += _seconds(session.started_at, session.ended_at)
-        end = session.ended_at if session.ended_at is not None else max(now, session.started_at)
-        for day_key, low, high in _pieces(session.started_at, end, window, by):
-            key = _key(by, session.station_id, session.location_id, day_key)
-            row(key).occupied_seconds += _seconds(low, high)
     return counted
 
 

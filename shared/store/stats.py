@@ -1,11 +1,11 @@
 """The facts statistics are computed from (`shared.billing.stats`), read for one window.
 
 Sessions are read when they overlap the window (a session that started before it still
-occupies EVSEs during it), with the location their EVSE is linked to now. CDRs are read for
-those sessions. Faults come from the connectors' last reported status: a connector that is
-Faulted, or reported an error code, with its status time inside the window. (A status
-history would also show faults that have since cleared; until one is stored, those are
-not seen.)
+charges during it), with the location their EVSE is linked to now. CDRs are read for those
+sessions. Connector statuses come from the status history: every one inside the window and,
+per connector, the last one before it (the status the window starts in); a status of EVSE 0
+(a 1.6 charge point as a whole) belongs to the location of the station's EVSEs when they
+share one.
 """
 
 from __future__ import annotations
@@ -15,18 +15,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.billing.stats import (
     CdrFacts,
     EvseFacts,
-    FaultFacts,
     SessionFacts,
     StatsWindow,
+    StatusFacts,
     charging_intervals,
 )
-from shared.store.tables import cdrs, connectors, evses, transactions
+from shared.store.tables import cdrs, connector_status_history, connectors, evses, transactions
 
 __all__ = ["StatsFacts", "read_stats_facts"]
 
@@ -36,7 +36,7 @@ class StatsFacts:
     evses: list[EvseFacts]
     sessions: list[SessionFacts]
     cdrs: list[CdrFacts]
-    faults: list[FaultFacts]
+    statuses: list[StatusFacts]
 
 
 def _overlapping(window: StatsWindow) -> ColumnElement[bool]:
@@ -143,48 +143,102 @@ async def _cdrs(
     return found
 
 
-def _fault_conditions(window: StatsWindow) -> list[ColumnElement[bool]]:
-    """Connectors Faulted or with an error code, whose status time lies in the window (the
-    last change, when the charger gave no time)."""
-    at, changed = connectors.c.status_at, connectors.c.last_updated
-    return [
-        or_(
-            connectors.c.status == "Faulted",
-            and_(connectors.c.error_code.is_not(None), connectors.c.error_code != "NoError"),
-        ),
-        or_(
-            and_(at >= window.start, at < window.end),
-            and_(at.is_(None), changed >= window.start, changed < window.end),
-        ),
-    ]
-
-
-_EVSE_OF_CONNECTOR = and_(
-    evses.c.station_id == connectors.c.station_id, evses.c.evse_id == connectors.c.evse_id
+_HISTORY = connector_status_history
+_EVSE_OF_STATUS = and_(
+    evses.c.station_id == _HISTORY.c.station_id, evses.c.evse_id == _HISTORY.c.evse_id
+)
+_STATUS_COLUMNS = (
+    _HISTORY.c.id,
+    _HISTORY.c.station_id,
+    _HISTORY.c.evse_id,
+    _HISTORY.c.connector_id,
+    _HISTORY.c.timestamp,
+    _HISTORY.c.status,
+    _HISTORY.c.error_code,
+    evses.c.location_id,
 )
 
 
-async def _faults(
-    conn: AsyncConnection, window: StatsWindow, scope: list[ColumnElement[bool]]
-) -> list[FaultFacts]:
-    rows = await conn.execute(
-        select(
-            connectors.c.station_id,
-            connectors.c.evse_id,
-            connectors.c.status_at,
-            connectors.c.last_updated,
-            connectors.c.error_code,
-            evses.c.location_id,
+def _status_scope(station_id: str | None, location_id: str | None) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if station_id is not None:
+        found.append(_HISTORY.c.station_id == station_id)
+    if location_id is not None:
+        there = select(evses.c.station_id).where(evses.c.location_id == location_id)
+        found.append(
+            or_(
+                evses.c.location_id == location_id,
+                and_(_HISTORY.c.evse_id == 0, _HISTORY.c.station_id.in_(there)),
+            )
         )
-        .select_from(connectors.join(evses, _EVSE_OF_CONNECTOR))
-        .where(*_fault_conditions(window), *scope)
+    return found
+
+
+def _last_before(window: StatsWindow) -> ScalarSelect[Any]:
+    """Per `connectors` row: the id of its last status before the window."""
+    return (
+        select(_HISTORY.c.id)
+        .where(
+            _HISTORY.c.station_id == connectors.c.station_id,
+            _HISTORY.c.evse_id == connectors.c.evse_id,
+            _HISTORY.c.connector_id == connectors.c.connector_id,
+            _HISTORY.c.timestamp < window.start,
+        )
+        .order_by(_HISTORY.c.timestamp.desc(), _HISTORY.c.id.desc())
+        .limit(1)
+        .correlate(connectors)
+        .scalar_subquery()
     )
+
+
+async def _station_locations(conn: AsyncConnection, station_ids: set[str]) -> dict[str, str]:
+    """The location of each station whose linked EVSEs all belong to one."""
+    if not station_ids:
+        return {}
+    rows = await conn.execute(
+        select(evses.c.station_id, evses.c.location_id)
+        .where(
+            evses.c.station_id.in_(sorted(station_ids)),
+            evses.c.evse_id > 0,
+            evses.c.location_id.is_not(None),
+        )
+        .distinct()
+    )
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(row.station_id, set()).add(row.location_id)
+    return {station: next(iter(ids)) for station, ids in found.items() if len(ids) == 1}
+
+
+async def _statuses(
+    conn: AsyncConnection, window: StatsWindow, station_id: str | None, location_id: str | None
+) -> list[StatusFacts]:
+    scope = _status_scope(station_id, location_id)
+    inside = (
+        select(*_STATUS_COLUMNS)
+        .select_from(_HISTORY.outerjoin(evses, _EVSE_OF_STATUS))
+        .where(_HISTORY.c.timestamp >= window.start, _HISTORY.c.timestamp < window.end, *scope)
+    )
+    before = (
+        select(*_STATUS_COLUMNS)
+        .select_from(
+            connectors.join(_HISTORY, _HISTORY.c.id == _last_before(window)).outerjoin(
+                evses, _EVSE_OF_STATUS
+            )
+        )
+        .where(*scope)
+    )
+    rows = [*(await conn.execute(before)), *(await conn.execute(inside))]
+    whole = await _station_locations(conn, {r.station_id for r in rows if r.evse_id == 0})
     return [
-        FaultFacts(
+        StatusFacts(
+            id=r.id,
             station_id=r.station_id,
             evse_id=r.evse_id,
-            location_id=r.location_id,
-            at=r.status_at or r.last_updated,
+            connector_id=r.connector_id,
+            location_id=whole.get(r.station_id) if r.evse_id == 0 else r.location_id,
+            at=r.timestamp,
+            status=r.status,
             error_code=r.error_code,
         )
         for r in rows
@@ -204,5 +258,5 @@ async def read_stats_facts(
         evses=await _evses(conn, scope),
         sessions=await _sessions(conn, window, station_id, location_id),
         cdrs=await _cdrs(conn, window, station_id, location_id),
-        faults=await _faults(conn, window, scope),
+        statuses=await _statuses(conn, window, station_id, location_id),
     )

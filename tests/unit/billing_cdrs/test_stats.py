@@ -11,16 +11,17 @@ import pytest
 from shared.billing.stats import (
     CdrFacts,
     EvseFacts,
-    FaultFacts,
     GroupBy,
     SessionFacts,
     StatsWindow,
+    StatusFacts,
     charging_intervals,
     compute_stats,
     total_row,
 )
 
 H = timedelta(hours=1)
+M = timedelta(minutes=1)
 # Sunday 30 March 2025: Stockholm moves from UTC+1 to UTC+2 at 01:00 UTC (a 23-hour day).
 DST_DAY = datetime(2025, 3, 29, 23, 0, tzinfo=UTC)  # 00:00 local
 EVSES = [EvseFacts("CP-1", 1, "L1"), EvseFacts("CP-1", 2, "L1"), EvseFacts("CP-2", 1, None)]
@@ -30,6 +31,22 @@ def session(tx: int, station: str, start: datetime, hours: float | None, wh: int
     end = None if hours is None else start + timedelta(hours=hours)
     location = "L1" if station == "CP-1" else None
     return SessionFacts(tx, station, 1, location, start, end, Decimal(wh))
+
+
+_status_ids = iter(range(1, 10_000))
+
+
+def status(
+    station: str,
+    at: datetime,
+    word: str,
+    error: str | None = None,
+    *,
+    evse: int = 1,
+    connector: int = 1,
+) -> StatusFacts:
+    location = "L1" if station == "CP-1" else None
+    return StatusFacts(next(_status_ids), station, evse, connector, location, at, word, error)
 
 
 def test_local_days_follow_the_zone_and_its_dst_change() -> None:
@@ -49,22 +66,33 @@ def test_sessions_energy_revenue_and_occupancy() -> None:
     ]
     cdrs = [
         CdrFacts(1, "EUR", Decimal("8.00"), Decimal("10.00"), False,
-                 ((start + 8 * H, start + 9 * H + 30 * timedelta(minutes=1)),)),
+                 ((start + 8 * H, start + 9 * H + 30 * M),)),
         CdrFacts(1, "EUR", Decimal("-8.00"), Decimal("-10.00"), True),  # credited
         CdrFacts(1, "EUR", Decimal("6.00"), Decimal("7.50"), False, ()),  # and re-issued
         CdrFacts(2, "SEK", Decimal("30"), None, False, ((start - 2 * H, start + H),)),
     ]  # fmt: skip
-    faults = [FaultFacts("CP-2", 1, None, start + 5 * H, "GroundFailure"),
-              FaultFacts("CP-2", 1, None, start - H, "Old")]  # fmt: skip
-    now = start + 23 * H + 30 * timedelta(minutes=1)
+    statuses = [
+        status("CP-1", start - 2 * H, "Occupied"),  # the status the window starts in
+        status("CP-1", start + H, "Available"),
+        status("CP-1", start + 8 * H, "Occupied"),
+        status("CP-1", start + 10 * H, "Available"),
+        status("CP-2", start - H, "Faulted", "Old"),  # before the window: not counted
+        status("CP-2", start + 2 * H, "Available"),
+        status("CP-2", start + 5 * H, "Faulted", "GroundFailure"),
+        status("CP-2", start + 5 * H + 10 * M, "Faulted", "GroundFailure"),  # still the same
+        status("CP-2", start + 6 * H, "Available"),
+        status("CP-2", start + 23 * H, "Occupied"),  # still occupied at `now`
+    ]
+    now = start + 23 * H + 30 * M
     rows = {r.key: r for r in compute_stats(
-        window, GroupBy.STATION, evses=EVSES, sessions=sessions, cdrs=cdrs, faults=faults, now=now,
+        window, GroupBy.STATION, evses=EVSES, sessions=sessions, cdrs=cdrs, statuses=statuses,
+        now=now,
     )}  # fmt: skip
     one, two = rows["CP-1"].as_json(), rows["CP-2"].as_json()
     assert one["sessions"] == 1  # session 2 started the day before
     assert one["energy_kwh"] == 20
     assert one["revenue"] == [{"currency": "EUR", "excl_vat": 6.0, "incl_vat": 7.5}]
-    assert one["occupied_hours"] == 3  # 2 h + the first hour of session 2
+    assert one["occupied_hours"] == 3  # the first hour of the day, then 08:00–10:00
     assert one["charging_hours"] == 2.5  # 1.5 h + 1 h of session 2's charging
     assert one["evse_hours"] == 48
     assert one["occupancy"] == pytest.approx(3 / 48, abs=1e-4)
@@ -94,7 +122,7 @@ def test_charging_intervals_of_a_cdr_record() -> None:
     at = datetime(2025, 4, 1, tzinfo=UTC)
     assert charging_intervals(record) == (
         (at + 8 * H, at + 9 * H),
-        (at + 9 * H + 30 * timedelta(minutes=1), at + 10 * H),
+        (at + 9 * H + 30 * M, at + 10 * H),
     )
 
 
