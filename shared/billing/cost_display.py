@@ -4,7 +4,9 @@ A station shows the cost of its transaction when its device model says so
 (`TariffCostCtrlr.Enabled[Cost]`); the CSMS then sends CostUpdatedRequest with the total
 *including* taxes and the charger's transaction id. `CostDisplay` sends it at most once per
 `interval` seconds per session, only when the rounded total changed, through the command
-service (the node holding the station sends it).
+service (the node holding the station sends it). The command service has no typed
+CostUpdated command (`shared.domain.commands`), so it goes as a `RawCall` with the 2.0.1
+payload; only 2.0.1 stations ever get it (`cost_display_enabled`).
 """
 
 from __future__ import annotations
