@@ -193,7 +193,7 @@ async def test_sender_interface_refuses_other_methods(gateway: Gateway, register
 async def test_bad_imports_change_nothing(gateway: Gateway, registered: str) -> None:
     cases = [
         (location_doc("L1", address="x" * 300), "address: longer than 255"),
-        (location_doc("L1", address="x" * 60), "address: longer than the 45"),
+        (location_doc("L1", city="x" * 46), "city: longer than 45"),
         (location_doc("L1", publish="yes"), "publish: expected a boolean"),
         ([location_doc("L1"), location_doc("L1")], "appears twice"),
         ([location_doc("L1"), {"id": "L2"}], "object 1:"),
