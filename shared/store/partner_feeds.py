@@ -6,9 +6,9 @@ token authorised the session or its command started it) and their CDRs
 (`PartnerScope.owner`, from the routing headers): only sessions whose token that party
 issued (`id_tokens.source`).
 
-Pages are keyset pages over `(last_updated, id)` (`shared.store.paging`). The lookups of
-charging preferences a partner set keep them as station events (kind
-``ocpi_charging_preferences``) until the transaction has a column for them.
+Pages are keyset pages over `(last_updated, id)` (`shared.store.paging`). Charging
+preferences a partner sets for a session are kept on the transaction
+(`transactions.charging_preferences`, the newest one).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, insert, select
+from sqlalchemy import ColumnElement, and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.store.billing import SessionRecord
@@ -28,18 +28,17 @@ from shared.store.tables import (
     evses,
     id_tokens,
     locations,
-    station_events,
     stations,
     transactions,
 )
 from shared.store.uow import UnitOfWork
 
 __all__ = [
-    "CHARGING_PREFERENCES_KIND",
     "FeedCdr",
     "FeedSession",
     "PartnerScope",
     "SessionPlace",
+    "charging_preferences",
     "count_cdrs",
     "count_sessions",
     "find_session",
@@ -48,10 +47,6 @@ __all__ = [
     "record_charging_preferences",
     "session_places",
 ]
-
-#: `station_events.kind` of charging preferences a partner set for a session.
-CHARGING_PREFERENCES_KIND = "ocpi_charging_preferences"
-
 
 @dataclass(frozen=True, slots=True)
 class PartnerScope:
@@ -197,21 +192,26 @@ async def session_places(
 
 async def record_charging_preferences(
     uow: UnitOfWork, session: SessionRecord, partner_id: int, preferences: Mapping[str, Any]
-) -> None:
-    """Keep the charging preferences a partner set for a session (the newest one counts)."""
-    await uow.conn.execute(
-        insert(station_events).values(
-            station_id=session.station_id,
-            kind=CHARGING_PREFERENCES_KIND,
-            timestamp=uow.now,
-            data={
-                "transaction_id": session.id,
-                "partner_id": partner_id,
-                "preferences": dict(preferences),
-            },
-            received_at=uow.now,
-        )
+) -> bool:
+    """Keep the charging preferences (their JSON form) the partner set for its session; the
+    newest replaces the one before. False when the session is not the partner's.
+
+    `last_updated` stays: preferences are not part of the Session object partners sync
+    (mod_sessions, *Set: Charging Preferences*).
+    """
+    result = await uow.conn.execute(
+        update(transactions)
+        .where(transactions.c.id == session.id, transactions.c.partner_id == partner_id)
+        .values(charging_preferences=dict(preferences))
     )
+    return bool(result.rowcount)
+
+
+async def charging_preferences(conn: AsyncConnection, session_id: int) -> dict[str, Any] | None:
+    """The charging preferences kept for a session, if a partner set any."""
+    query = select(transactions.c.charging_preferences).where(transactions.c.id == session_id)
+    value = (await conn.execute(query)).scalar_one_or_none()
+    return dict(value) if isinstance(value, dict) else None
 
 
 def _cdr_terms(scope: PartnerScope) -> list[ColumnElement[bool]]:

@@ -4,7 +4,8 @@ PUT `{session_id}/charging_preferences`.
 A partner sees the sessions of its own tokens (`ocpi_gateway.scope`). Charging preferences
 (mod_sessions, *Set: Charging Preferences*): for an EVSE without the capability
 CHARGING_PREFERENCES_CAPABLE the answer is HTTP 404 with 2001 (ChargingPreferencesResponse
-enum note); otherwise the preferences are kept and the answer is a
+enum note); otherwise the preferences are kept on the transaction (the newest replaces
+the one before) and the answer is a
 ChargingPreferencesResponse: NOT_POSSIBLE once the session has ended,
 PROFILE_TYPE_NOT_SUPPORTED when the connector has no tariff for that profile (mod_sessions,
 ChargingPreferences `profile_type`: every supported profile has its tariff), else ACCEPTED.
@@ -111,10 +112,11 @@ async def put_charging_preferences(request: OcpiRequest) -> OcpiResult:
     document = preferences.model_dump(mode="json", exclude_none=True)
     partner_id = request.context.partner.id
 
-    async def keep(uow: UnitOfWork) -> None:
-        await record_charging_preferences(uow, session, partner_id, document)
+    async def keep(uow: UnitOfWork) -> bool:
+        return await record_charging_preferences(uow, session, partner_id, document)
 
-    await request.services.writer.run(keep)
+    if not await request.services.writer.run(keep):
+        raise UnknownObjectError(f"unknown session {session_id!r}")
     return OcpiResult(ChargingPreferencesResponse.ACCEPTED.value)
 
 

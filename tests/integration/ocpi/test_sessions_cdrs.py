@@ -15,8 +15,8 @@ from ocpi_gateway.v221.operator import (
     link_station_to_location,
 )
 from shared.domain.transactions import TransactionState, TransactionStatus
-from shared.store.partner_feeds import CHARGING_PREFERENCES_KIND
-from shared.store.tables import cdrs, id_tokens, meter_values, partners, station_events
+from shared.store.partner_feeds import charging_preferences
+from shared.store.tables import cdrs, id_tokens, meter_values, partners
 from shared.store.tables import transactions as transactions_table
 from shared.store.transactions import TransactionAuthorization, insert_transaction
 from shared.store.uow import UnitOfWork
@@ -238,15 +238,16 @@ async def test_charging_preferences(gateway: Gateway, partner: FakePartner) -> N
     assert "profile_type" in bad.body["status_message"]
     malformed = await gateway.call("PUT", url, token, data=b"{")
     assert (malformed.status, malformed.code) == (400, 2001)
+    # Only the accepted preferences are kept, on their session, as sent.
     async with gateway.database.read() as conn:
-        kept = (
-            await conn.execute(
-                select(station_events.c.data).where(
-                    station_events.c.kind == CHARGING_PREFERENCES_KIND
-                )
-            )
-        ).all()
-    assert [row.data["preferences"]["profile_type"] for row in kept] == ["REGULAR"]
+        assert await charging_preferences(conn, tx) == good
+        assert await charging_preferences(conn, done) is None
+    # The newest replaces them.
+    newer = {"profile_type": "REGULAR", "energy_need": 35.5, "discharge_allowed": False}
+    again = await gateway.call("PUT", url, token, json=newer)
+    assert again.data == "ACCEPTED"
+    async with gateway.database.read() as conn:
+        assert await charging_preferences(conn, tx) == newer
 
 
 async def test_preferences_need_a_capable_evse(gateway: Gateway, partner: FakePartner) -> None:
