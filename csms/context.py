@@ -18,6 +18,7 @@ from sqlalchemy import insert
 
 from shared.config import Settings
 from shared.domain.stations import ConnectorStatus, RegistrationStatus, evse_status
+from shared.domain.transactions import TransactionState
 from shared.events import EventBus
 from shared.store.database import Database
 from shared.store.tables import ocpp_messages
@@ -65,6 +66,9 @@ class StationView:
     registration: RegistrationStatus
     connectors: dict[tuple[int, int], ConnectorStatus] = field(default_factory=dict)
     active_transactions: dict[str, int] = field(default_factory=dict)  # charger ref → our id
+    # The stored state of those transactions (our id → state), as this connection last
+    # stored it: MeterValues and TransactionEvent fold into it without reading the row.
+    transaction_states: dict[int, TransactionState] = field(default_factory=dict)
     booted: bool = False
     # Actions we asked for with TriggerMessage, allowed once even before acceptance.
     triggered: set[str] = field(default_factory=set)
@@ -72,6 +76,28 @@ class StationView:
 
     def set_connector(self, evse_id: int, connector_id: int, status: ConnectorStatus) -> None:
         self.connectors[(evse_id, connector_id)] = status
+
+    def known_transaction(self, ref: str) -> tuple[int, TransactionState] | None:
+        """(our id, stored state) of the active transaction `ref`, or None."""
+        transaction_id = self.active_transactions.get(ref)
+        if transaction_id is None:
+            return None
+        state = self.transaction_states.get(transaction_id)
+        return None if state is None else (transaction_id, state)
+
+    def remember_transaction(self, ref: str, transaction_id: int, state: TransactionState) -> None:
+        """After a commit: `ref` is stored with `state`; one no longer active is forgotten."""
+        if not state.active:
+            self.forget_transaction(ref)
+            return
+        self.active_transactions[ref] = transaction_id
+        self.transaction_states[transaction_id] = state
+
+    def forget_transaction(self, ref: str) -> None:
+        """After a commit: `ref` is no longer active."""
+        transaction_id = self.active_transactions.pop(ref, None)
+        if transaction_id is not None:
+            self.transaction_states.pop(transaction_id, None)
 
     def evse_status_with(
         self, evse_id: int, connector_id: int, status: ConnectorStatus

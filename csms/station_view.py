@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from csms.context import CsmsServices, StationView
 from shared.domain.stations import RegistrationStatus
 from shared.events import StationConnected
 from shared.store.stations import connector_statuses, mark_connected
-from shared.store.tables import transactions
+from shared.store.transactions import active_transactions
 from shared.store.uow import UnitOfWork
 
 __all__ = ["load_station_view", "record_connection"]
-
-_ACTIVE = select(transactions.c.transaction_ref, transactions.c.id).where(
-    transactions.c.station_id == bindparam("sid"), transactions.c.status == "active"
-)
 
 
 async def load_station_view(
@@ -25,8 +20,8 @@ async def load_station_view(
     """What the connection must know of its station (read in the handshake's transaction)."""
     view = StationView(registration=registration)
     view.connectors.update(await connector_statuses(conn, station_id))
-    rows = await conn.execute(_ACTIVE, {"sid": station_id})
-    view.active_transactions.update({row.transaction_ref: row.id for row in rows})
+    for transaction in await active_transactions(conn, station_id):
+        view.remember_transaction(transaction.transaction_ref, transaction.id, transaction.state)
     return view
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "TransactionState",
     "TransactionStatus",
     "advance",
+    "apply_reading",
     "fold_events",
     "needs_refold",
     "open_state",
@@ -238,6 +239,17 @@ def _apply(state: TransactionState, event: TransactionEventReport) -> Transactio
         last_meter_at=last_meter_at,
         offline=state.offline or event.offline,
     )
+
+
+def apply_reading(state: TransactionState, reading: EnergyReading) -> TransactionState | None:
+    """The state after an energy register reading of a 1.6 MeterValues, or None when it does
+    not count: the transaction is no longer active, or it has a newer reading already (an
+    offline replay delivers old readings after new ones). Without a meter start, the first
+    reading is the start (energy 0)."""
+    if not state.active or (state.last_meter_at is not None and reading.at < state.last_meter_at):
+        return None
+    start = state.meter_start_wh if state.meter_start_wh is not None else reading.wh
+    return replace(state, energy_wh=reading.wh - start, last_meter_at=reading.at)
 
 
 def _first(known: int | None, new: int | None) -> int | None:

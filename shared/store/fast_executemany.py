@@ -94,6 +94,9 @@ class FastStatement:
 
 _cache: dict[tuple[int, tuple[str, ...]], FastStatement | None] = {}
 
+# The key a constant parameter is read under: no row has it, so every row gets the default.
+_CONSTANT = "\x00constant"
+
 
 def fast_statement(
     statement: Executable, dialect: Dialect, sample: dict[str, Any]
@@ -133,7 +136,13 @@ def _compile(
         if converter is False or converter is True:
             return None
         source = bind.key
-        if source not in sample and source not in defaults:
+        if source in sample or source in defaults:
+            keys.append((source, converter or None, defaults.get(source)))
+        elif not bind.required and bind.callable is None and not bind.expanding:
+            # A value written into the statement (`status == "active"`): the same for
+            # every row, converted once here.
+            value = converter(bind.value) if converter else bind.value
+            keys.append((_CONSTANT, None, value))
+        else:
             return None
-        keys.append((source, converter or None, defaults.get(source)))
     return FastStatement(str(compiled), keys)

@@ -11,7 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Insert, Row, Select, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Float,
+    Insert,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.domain.transactions import (
@@ -31,6 +43,9 @@ __all__ = [
     "TransactionAuthorization",
     "active_transactions",
     "apply_energy_reading",
+    "defer_energy_reading",
+    "defer_event",
+    "defer_folded_state",
     "find_by_fingerprint",
     "find_by_remote_start",
     "find_completed",
@@ -327,6 +342,33 @@ _APPLY_ENERGY = (
 )
 
 
+# The same change, queued for the batch's executemany when the caller knows the transaction
+# (the connection's view): nothing comes back, the caller computes the energy itself.
+_DEFER_ENERGY = (
+    update(transactions)
+    .where(
+        and_(
+            transactions.c.id == bindparam("tx_id"),
+            transactions.c.status == _ACTIVE,
+            (transactions.c.last_meter_at.is_(None)) | (transactions.c.last_meter_at <= _AT),
+        )
+    )
+    .values(
+        energy_wh=_WH - func.coalesce(transactions.c.meter_start_wh, _WH),
+        last_meter_at=_AT,
+        last_updated=bindparam("now"),
+    )
+)
+
+
+def defer_energy_reading(uow: UnitOfWork, transaction_id: int, reading: EnergyReading) -> None:
+    """`apply_energy_reading`, deferred to the batch's executemany (with the same guards)."""
+    uow.defer(
+        _DEFER_ENERGY,
+        {"tx_id": transaction_id, "wh": reading.wh, "at": reading.at, "now": uow.now},
+    )
+
+
 async def apply_energy_reading(
     uow: UnitOfWork, transaction_id: int, reading: EnergyReading
 ) -> float | None:
@@ -365,8 +407,9 @@ def _read_reading(value: Any) -> EnergyReading | None:
     return EnergyReading(wh=float(value[0]), at=datetime.fromisoformat(value[1]))
 
 
-async def insert_event(uow: UnitOfWork, transaction_id: int, event: TransactionEventReport) -> bool:
-    """Store one event of the transaction; False if its seqNo is already stored."""
+def _event_row(
+    uow: UnitOfWork, transaction_id: int, event: TransactionEventReport
+) -> dict[str, Any]:
     data = {
         "charging_state": event.charging_state,
         "stopped_reason": event.stopped_reason,
@@ -379,22 +422,73 @@ async def insert_event(uow: UnitOfWork, transaction_id: int, event: TransactionE
         "first_energy": _reading(event.first_energy),
         "last_energy": _reading(event.last_energy),
     }
+    return {
+        "transaction_id": transaction_id,
+        "seq_no": event.seq_no,
+        "event_type": event.event_type.value,
+        "timestamp": event.timestamp,
+        "trigger_reason": event.trigger_reason,
+        "offline": event.offline,
+        "data": data,
+        "received_at": uow.now,
+    }
+
+
+async def insert_event(uow: UnitOfWork, transaction_id: int, event: TransactionEventReport) -> bool:
+    """Store one event of the transaction; False if its seqNo is already stored."""
     row = (
         await uow.conn.execute(
             _insert_event_statement(uow.conn.dialect.name),
-            {
-                "transaction_id": transaction_id,
-                "seq_no": event.seq_no,
-                "event_type": event.event_type.value,
-                "timestamp": event.timestamp,
-                "trigger_reason": event.trigger_reason,
-                "offline": event.offline,
-                "data": data,
-                "received_at": uow.now,
-            },
+            _event_row(uow, transaction_id, event),
         )
     ).first()
     return row is not None
+
+
+def defer_event(uow: UnitOfWork, transaction_id: int, event: TransactionEventReport) -> None:
+    """Store one event of the transaction with the batch's executemany. For an event the
+    caller knows to be new (its seqNo is above every stored one); one that is stored after
+    all is ignored, never stored twice."""
+    statement = insert_ignore(
+        uow.conn.dialect.name, transaction_events, ["transaction_id", "seq_no"]
+    )
+    uow.defer(statement, _event_row(uow, transaction_id, event))
+
+
+_FOLDED_STATE: dict[tuple[str, ...], Any] = {}
+
+
+def defer_folded_state(
+    uow: UnitOfWork, transaction_id: int, old: TransactionState, new: TransactionState
+) -> None:
+    """Write the state columns that `new` changed from `old`, with the batch's executemany.
+
+    Only the changed columns are written, so what others set meanwhile (a remote start
+    link) stays; and only while the stored state is older than `new` (its last seqNo is
+    lower), so a connection with a stale picture can never move a transaction back.
+    """
+    before = state_values(old)
+    changed = {key: value for key, value in state_values(new).items() if before[key] != value}
+    columns = tuple(changed)
+    statement = _FOLDED_STATE.get(columns)
+    if statement is None:
+        seq = transactions.c.last_seq_no
+        statement = (
+            update(transactions)
+            .where(
+                transactions.c.id == bindparam("tx_id"),
+                seq.is_(None) | (seq < bindparam("seq", type_=Integer())),
+            )
+            .values(
+                {
+                    **{key: bindparam(f"p_{key}") for key in columns},
+                    "last_updated": bindparam("now"),
+                }
+            )
+        )
+        _FOLDED_STATE[columns] = statement
+    params = {f"p_{key}": value for key, value in changed.items()}
+    uow.defer(statement, params | {"tx_id": transaction_id, "seq": new.last_seq_no, "now": uow.now})
 
 
 async def load_events(

@@ -29,6 +29,8 @@ from shared.store.meter_values import record_meter_samples
 from shared.store.stations import touch_station
 from shared.store.transactions import (
     TransactionAuthorization,
+    defer_event,
+    defer_folded_state,
     find_transaction,
     insert_event,
     insert_transaction,
@@ -59,13 +61,20 @@ async def record_transaction_event(
     event: TransactionEventReport,
     samples: list[MeterSample],
     authorization: TransactionAuthorization | None = None,
+    known: tuple[int, TransactionState] | None = None,
 ) -> EventOutcome:
     """Store `event` with its sampled values and bring the transaction up to date.
 
     The first event seen of a transaction creates it, whatever its type: a station that was
     offline may deliver an Updated or an Ended before (or without) the Started.
+
+    `known` is the transaction (id, state) as the caller last stored it — the connection's
+    view. An event that comes next in seqNo order then needs no read at all: it is folded
+    here and everything it changes joins the batch's executemany.
     """
     touch_station(uow, station_id)
+    if known is not None and _next_in_order(known[1], event):
+        return await _advance_known(uow, station_id, event, samples, authorization, *known)
     transaction = await find_transaction(uow.conn, station_id, event.transaction_ref)
     if transaction is None:
         return await _create(uow, station_id, event, samples, authorization)
@@ -97,6 +106,31 @@ async def record_transaction_event(
     record_meter_samples(uow, samples, transaction_id=transaction.id, evse_id=state.evse_id)
     _emit_changes(uow, station_id, transaction.id, old, state)
     return EventOutcome(transaction.id, state)
+
+
+def _next_in_order(state: TransactionState, event: TransactionEventReport) -> bool:
+    # Every stored event is folded into the state, so its last seqNo is the highest stored:
+    # an event above it is new and in order (neither a duplicate nor a late one).
+    return state.last_seq_no is not None and event.seq_no > state.last_seq_no
+
+
+async def _advance_known(
+    uow: UnitOfWork,
+    station_id: str,
+    event: TransactionEventReport,
+    samples: list[MeterSample],
+    authorization: TransactionAuthorization | None,
+    transaction_id: int,
+    old: TransactionState,
+) -> EventOutcome:
+    defer_event(uow, transaction_id, event)
+    state = advance(old, event)
+    defer_folded_state(uow, transaction_id, old, state)
+    if authorization is not None and event.id_token is not None:
+        await set_authorization(uow, transaction_id, authorization)
+    record_meter_samples(uow, samples, transaction_id=transaction_id, evse_id=state.evse_id)
+    _emit_changes(uow, station_id, transaction_id, old, state)
+    return EventOutcome(transaction_id, state)
 
 
 async def _create(

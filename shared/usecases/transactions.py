@@ -19,6 +19,7 @@ from shared.domain.transactions import (
     Transaction,
     TransactionState,
     TransactionStatus,
+    apply_reading,
 )
 from shared.events import TransactionEnded, TransactionStarted, TransactionUpdated
 from shared.logging import get_logger
@@ -28,6 +29,7 @@ from shared.store.transactions import (
     TransactionAuthorization,
     active_transactions,
     apply_energy_reading,
+    defer_energy_reading,
     find_by_fingerprint,
     find_completed,
     find_transaction,
@@ -38,6 +40,7 @@ from shared.store.transactions import (
 from shared.store.uow import UnitOfWork
 
 __all__ = [
+    "MeterOutcome",
     "StartOutcome",
     "StopMatch",
     "StopOutcome",
@@ -70,9 +73,13 @@ class TransactionStart:
 @dataclass(frozen=True, slots=True)
 class StartOutcome:
     transaction_id: int
-    active: bool
+    state: TransactionState  # as stored (for the caller's view)
     duplicate: bool = False
     closed: tuple[int, ...] = ()  # transactions on the connector that never stopped
+
+    @property
+    def active(self) -> bool:
+        return self.state.active
 
 
 async def start_transaction(
@@ -92,7 +99,7 @@ async def start_transaction(
             station_id=start.station_id,
             transaction_id=existing.id,
         )
-        return StartOutcome(existing.id, existing.state.active, duplicate=True)
+        return StartOutcome(existing.id, existing.state, duplicate=True)
     stale = await active_transactions(uow.conn, start.station_id, evse_id=start.evse_id)
     for old in stale:
         await _supersede(uow, old, start.started_at)
@@ -110,7 +117,7 @@ async def start_transaction(
         uow, start.station_id, state, fingerprint=start.fingerprint, authorization=authorization
     )
     _emit_started(uow, start.station_id, transaction_id, state)
-    return StartOutcome(transaction_id, True, closed=tuple(old.id for old in stale))
+    return StartOutcome(transaction_id, state, closed=tuple(old.id for old in stale))
 
 
 async def _supersede(uow: UnitOfWork, old: Transaction, new_start: datetime) -> None:
@@ -294,6 +301,15 @@ async def _record_unknown_stop(uow: UnitOfWork, stop: TransactionStop) -> StopOu
     return StopOutcome(transaction_id, str(transaction_id), StopMatch.RECORDED)
 
 
+@dataclass(frozen=True, slots=True)
+class MeterOutcome:
+    """Where sampled values went: the transaction (if any) and, when the caller passed the
+    transaction's state, that state after the readings."""
+
+    transaction_id: int | None
+    state: TransactionState | None = None
+
+
 async def record_meter_values(
     uow: UnitOfWork,
     station_id: str,
@@ -301,13 +317,17 @@ async def record_meter_values(
     *,
     transaction_id: int | None = None,
     transaction_ref: str | None = None,
-) -> int | None:
+    known: TransactionState | None = None,
+) -> MeterOutcome:
     """Store sampled values (deferred) and update the transaction's energy from them.
 
     `transaction_id` is given when the caller knows the transaction (an active one);
     `transaction_ref` when it must be looked up (a stopped or unknown one: PITFALLS #7 — the
-    samples are stored either way, linked to the stopped transaction or to none). Returns
-    the transaction id the samples were linked to.
+    samples are stored either way, linked to the stopped transaction or to none).
+
+    With `known`, the transaction's state as the caller last stored it (the connection's
+    view), nothing is read: the energy is computed here and its update joins the batch's
+    executemany, guarded as `apply_energy_reading` is.
     """
     if transaction_id is None and transaction_ref is not None:
         found = await find_transaction(uow.conn, station_id, transaction_ref)
@@ -319,9 +339,18 @@ async def record_meter_values(
             transaction_id = found.id
     record_meter_samples(uow, report.samples, transaction_id=transaction_id)
     touch_station(uow, station_id)
-    if transaction_id is not None and report.last_energy is not None:
-        await _apply_energy(uow, station_id, transaction_id, report.last_energy)
-    return transaction_id
+    reading = report.last_energy
+    if transaction_id is None or reading is None:
+        return MeterOutcome(transaction_id, known)
+    if known is None:
+        await _apply_energy(uow, station_id, transaction_id, reading)
+        return MeterOutcome(transaction_id)
+    state = apply_reading(known, reading)
+    if state is None:
+        return MeterOutcome(transaction_id, known)
+    defer_energy_reading(uow, transaction_id, reading)
+    uow.emit(TransactionUpdated(uow.now, transaction_id, station_id, state.energy_wh))
+    return MeterOutcome(transaction_id, state)
 
 
 async def _apply_energy(

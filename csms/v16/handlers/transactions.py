@@ -16,8 +16,10 @@ from csms.common import charger_time, now_utc
 from csms.context import StationContext
 from csms.v16.mapping import id_tag_info, meter_report, transaction_start, transaction_stop
 from shared.authorization import IdToken
+from shared.domain.transactions import TransactionState
 from shared.usecases.authorization import authorize_token, transaction_authorization
 from shared.usecases.transactions import (
+    MeterOutcome,
     StartOutcome,
     StopOutcome,
     record_meter_values,
@@ -50,11 +52,13 @@ async def on_start_transaction(ctx: StationContext, payload: dict[str, Any]) -> 
     outcome: StartOutcome = await ctx.commit(
         lambda uow: start_transaction(uow, start, authorization)
     )
-    active = ctx.view.active_transactions
+    view = ctx.view
     for closed in outcome.closed:
-        active.pop(str(closed), None)
+        view.forget_transaction(str(closed))
     if outcome.active:
-        active[str(outcome.transaction_id)] = outcome.transaction_id
+        view.remember_transaction(
+            str(outcome.transaction_id), outcome.transaction_id, outcome.state
+        )
     ctx.log.info(
         "ocpp.transaction.started",
         transaction_id=outcome.transaction_id,
@@ -87,7 +91,7 @@ async def on_stop_transaction(ctx: StationContext, payload: dict[str, Any]) -> d
         ctx.station_id, payload, _clock(ctx, now, "timestamp")(payload["timestamp"]), meter
     )
     outcome: StopOutcome = await ctx.commit(lambda uow: stop_transaction(uow, stop))
-    ctx.view.active_transactions.pop(outcome.transaction_ref, None)
+    ctx.view.forget_transaction(outcome.transaction_ref)
     ctx.log.info(
         "ocpp.transaction.stopped",
         transaction_id=outcome.transaction_id,
@@ -107,13 +111,16 @@ async def on_meter_values(ctx: StationContext, payload: dict[str, Any]) -> dict[
     (connector 0, clock-aligned) are stored unlinked (PITFALLS #7).
     """
     charger_transaction = payload.get("transactionId")
-    transaction_id = None
-    lookup = None
+    transaction_id: int | None = None
+    known: TransactionState | None = None
+    lookup: str | None = None
     if charger_transaction is not None:
         ref = str(charger_transaction)
-        transaction_id = ctx.view.active_transactions.get(ref)
-        if transaction_id is None:
+        active = ctx.view.known_transaction(ref)
+        if active is None:
             lookup = ref
+        else:
+            transaction_id, known = active
     report = meter_report(
         payload["meterValue"],
         ctx.station_id,
@@ -123,9 +130,16 @@ async def on_meter_values(ctx: StationContext, payload: dict[str, Any]) -> dict[
     )
     if report.skipped:
         ctx.log.warning("ocpp.meter_values.skipped", count=report.skipped)
-    await ctx.commit(
+    outcome: MeterOutcome = await ctx.commit(
         lambda uow: record_meter_values(
-            uow, ctx.station_id, report, transaction_id=transaction_id, transaction_ref=lookup
+            uow,
+            ctx.station_id,
+            report,
+            transaction_id=transaction_id,
+            transaction_ref=lookup,
+            known=known,
         )
     )
+    if outcome.state is not None and outcome.state is not known and transaction_id is not None:
+        ctx.view.remember_transaction(str(charger_transaction), transaction_id, outcome.state)
     return {}

@@ -49,15 +49,13 @@ async def on_transaction_event(ctx: StationContext, payload: dict[str, Any]) -> 
         token = id_token(payload["idToken"])
         result = await authorize_token(ctx.services.authorizer, ctx.station_id, token, now)
     authorization = transaction_authorization(result) if result is not None else None
+    known = ctx.view.known_transaction(event.transaction_ref)
     outcome: EventOutcome = await ctx.commit(
         lambda uow: record_transaction_event(
-            uow, ctx.station_id, event, meter.samples, authorization
+            uow, ctx.station_id, event, meter.samples, authorization, known
         )
     )
-    if outcome.state.active:
-        ctx.view.active_transactions[event.transaction_ref] = outcome.transaction_id
-    else:
-        ctx.view.active_transactions.pop(event.transaction_ref, None)
+    ctx.view.remember_transaction(event.transaction_ref, outcome.transaction_id, outcome.state)
     ctx.log.info(
         "ocpp.transaction.event",
         transaction_id=outcome.transaction_id,
