@@ -37,11 +37,9 @@ def _utc_text(value: datetime | None) -> str | None:
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r} given to a UTC column")
         value = value.astimezone(UTC)
-    # SQLAlchemy's SQLite DATETIME storage format, so both paths read back alike.
-    return (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
-        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
-    )
+    # SQLAlchemy's SQLite DATETIME storage format ("2024-05-01 12:00:00.000000"), so both
+    # paths read back alike: the UTC isoformat without its "+00:00".
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 def _money_text(value: Decimal | None) -> str | None:
@@ -73,24 +71,32 @@ def _converter(type_: TypeEngine[Any]) -> Converter | bool:
 
 
 class FastStatement:
-    """SQL text plus how to turn a row dict into the DB-API parameter tuple."""
+    """SQL text plus how to turn row dicts into DB-API parameter rows."""
 
-    __slots__ = ("keys", "sql")
+    __slots__ = ("converted", "keys", "sql")
 
     def __init__(self, sql: str, keys: list[tuple[str, Converter, Any]]) -> None:
         self.sql = sql
-        self.keys = keys
+        self.keys = [(name, default) for name, _, default in keys]
+        self.converted = [(index, conv) for index, (_, conv, _) in enumerate(keys) if conv]
 
-    def rows(self, params: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    def rows(self, params: list[dict[str, Any]]) -> list[list[Any]]:
         keys = self.keys
-        return [
-            tuple(
-                (conv(row.get(name, default)) if conv else row.get(name, default))
-                for name, conv, default in keys
-            )
-            for row in params
-        ]
+        out = [[row.get(name, default) for name, default in keys] for row in params]
+        # Converted column by column: rows of one message share their timestamp (a meter
+        # value's samples, a batch's `now`), so each distinct value is converted once.
+        for index, conv in self.converted:
+            last: Any = _NOTHING
+            text: Any = None
+            for values in out:
+                value = values[index]
+                if value is not last:
+                    last, text = value, conv(value)
+                values[index] = text
+        return out
 
+
+_NOTHING = object()
 
 _cache: dict[tuple[int, tuple[str, ...]], FastStatement | None] = {}
 
