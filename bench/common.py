@@ -261,7 +261,12 @@ def start_csms(
             )
             server = ServerProcess(process, port, http_port)
             try:
-                _wait_listening(port, process)
+                try:
+                    _wait_listening(port, process)
+                except RuntimeError:
+                    tail = log.read_text(errors="replace").splitlines()[-30:]
+                    print("\n".join(["csms serve failed:", *tail]), file=sys.stderr)
+                    raise
                 yield server
             finally:
                 server.stop()

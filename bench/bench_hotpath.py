@@ -1,0 +1,205 @@
+"""The server's own cost per message, without sockets: a node in this process, stations
+that hand frames straight to the dispatcher, CPU time per call.
+
+    python -m bench.bench_hotpath [--version 1.6|2.0.1|both] [--db sqlite|postgres]
+        [--stations 100] [--rounds 40] [--mix mixed]
+
+Every station sends one call at a time (as over a real socket) and all stations send at
+once, so each group commit carries about `--stations` messages: the regime of a busy server.
+What is measured is exactly what `StationConnection` does per CALL after the websocket:
+parse, validate, route, handle, store (group commit), write the answer, log the frame — so
+its figures move with our code only, not with the websockets library or the machine's other
+load. `bench_ocpp_load` is the end-to-end figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.common import PG_URL, pg_available, print_table
+from bench.stations import MIXES, SimStation
+
+__all__ = ["main", "measure"]
+
+
+@contextmanager
+def _database(db: str) -> Iterator[dict[str, Any]]:
+    if db == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="laddpunkt-hotpath-") as folder:
+            yield {"url": f"sqlite+aiosqlite:///{folder}/hotpath.db"}
+        return
+    from bench.common import _psql  # only with PostgreSQL
+
+    schema = f"hotpath_{os.getpid()}"
+    _psql(f"CREATE SCHEMA {schema}")
+    try:
+        yield {"url": PG_URL, "schema_name": schema}
+    finally:
+        _psql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+async def measure(
+    version: str, db: dict[str, Any], stations: int, rounds: int, mix: str, spy: str | None = None
+) -> float:
+    """Microseconds of this process's CPU per answered call."""
+    from cli.node import Node
+    from csms.ocppj import Call, parse_frame
+    from csms.station_view import load_station_view, record_connection
+    from shared.config import load_settings
+
+    settings = load_settings(None, environ={})
+    data = settings.model_dump()
+    data["database"].update(db)
+    data["ocpp"]["port"] = data["http"]["port"] = 0
+    data["logging"]["level"] = "WARNING"
+    node = Node(type(settings).model_validate(data))
+    await node.start()
+    try:
+        await _add_token(node, "BENCH-TAG")
+        server = node.csms.server
+        routes = server.routes[version]
+        validator = server._validators[version]
+        sims = [SimStation(f"HOT-{n}", version, "BENCH-TAG") for n in range(stations)]
+        contexts = []
+        for sim in sims:
+            from csms.context import StationContext
+            from shared.domain.stations import RegistrationStatus
+
+            async with node.database.read() as conn:
+                view = await load_station_view(conn, sim.id, RegistrationStatus.ACCEPTED)
+            await record_connection(node.services, sim.id, version, RegistrationStatus.ACCEPTED)
+            ctx = StationContext(sim.id, version, node.services, view, server_log())
+            contexts.append(ctx)
+
+        async def one(sim: SimStation, ctx: Any, kind: str, number: int) -> None:
+            from csms.dispatch import dispatch_call
+
+            action, payload = sim.boot() if kind == "boot" else sim.next_call(kind)
+            text = orjson.dumps([2, f"m{number}", action, payload]).decode()
+            frame = parse_frame(text)
+            assert isinstance(frame, Call)
+            answer = await dispatch_call(ctx, frame, text, routes, validator, None)
+            ctx.log_outgoing(answer, 3, f"m{number}", action)
+            decoded = orjson.loads(answer)
+            if decoded[0] == 3:
+                sim.on_answer(action, decoded[2])
+
+        await asyncio.gather(*(one(s, c, "boot", 0) for s, c in zip(sims, contexts, strict=True)))
+        kinds = MIXES[mix]
+        for warm in range(len(kinds)):  # warm up: every kind once, compiled statements cached
+            await asyncio.gather(
+                *(one(s, c, kinds[warm], 1) for s, c in zip(sims, contexts, strict=True))
+            )
+        calls = 0
+        recorder = _spy(spy) if spy else None
+        start = time.process_time()
+        for number in range(rounds):
+            kind = kinds[number % len(kinds)]
+            await asyncio.gather(
+                *(one(s, c, kind, number + 2) for s, c in zip(sims, contexts, strict=True))
+            )
+            calls += len(sims)
+        cpu = time.process_time() - start
+        if recorder is not None:
+            recorder.send_signal(signal.SIGINT)
+            recorder.wait(timeout=60)
+        return cpu * 1e6 / calls
+    finally:
+        await node.aclose()
+
+
+def _spy(path: str) -> subprocess.Popen[bytes]:
+    """py-spy (`--gil`, raw) on this process until SIGINT: the measured rounds only."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    command = [spy, "record", "-p", str(os.getpid()), "--gil", "-r", "500", "-f", "raw"]
+    process = subprocess.Popen(
+        [*command, "-o", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    time.sleep(1.0)  # let it attach
+    return process
+
+
+def server_log() -> Any:
+    from shared.logging import get_logger
+
+    return get_logger("bench.hotpath")
+
+
+async def _add_token(node: Any, token: str) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from shared.store.tables import id_tokens
+
+    now = datetime.now(UTC)
+    async with node.database.begin() as conn:
+        await conn.execute(
+            insert(id_tokens),
+            [
+                {
+                    "source": "local",
+                    "id_token": token,
+                    "type": "ISO14443",
+                    "status": "Accepted",
+                    "last_updated": now,
+                }
+            ],
+        )
+
+
+def _run(coroutine: Coroutine[Any, Any, float]) -> float:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="server CPU per message without sockets")
+    parser.add_argument("--version", choices=["1.6", "2.0.1", "both"], default="both")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="sqlite")
+    parser.add_argument("--stations", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--mix", choices=sorted(MIXES), default="mixed")
+    parser.add_argument("--spy", help="write a py-spy profile (raw) of the measured rounds here")
+    args = parser.parse_args(argv)
+    versions = ["1.6", "2.0.1"] if args.version == "both" else [args.version]
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    if "postgres" in dbs and not pg_available():
+        print("postgres: no server on 127.0.0.1:5432, skipped", file=sys.stderr)
+        dbs.remove("postgres")
+    from shared.logging import configure_logging
+
+    configure_logging("WARNING", "json")
+    rows = []
+    for version in versions:
+        for db in dbs:
+            with _database(db) as settings:
+                micros = _run(
+                    measure(version, settings, args.stations, args.rounds, args.mix, args.spy)
+                )
+            rows.append(
+                {"version": version, "db": db, "mix": args.mix, "us_per_call": round(micros, 1)}
+            )
+    print_table(f"Hot path without sockets: {args.stations} stations at once", rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
