@@ -18,7 +18,6 @@ import asyncio
 import logging
 import random
 from base64 import b64encode
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ocpp.messages
@@ -83,7 +82,6 @@ class Station:
         self._reboot_reason: BootReason | None = None
         self._ws: ClientConnection | None = None
         self._outage_until = 0.0
-        self._deferred: list[Callable[[], None]] = []
         self._holding: list[Outgoing] | None = None
         self._online_event = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -196,22 +194,11 @@ class Station:
         """
         self._holding = []
 
-    def defer(self, action: Callable[[], None]) -> None:
-        """Run `action` after the CALLRESULT of the CALL being handled has gone out."""
-        self._deferred.append(action)
-
     def release(self) -> None:
-        """The answer went out: queue what was held back, then run deferred actions."""
+        """The answer went out: queue what was held back, in order."""
         held, self._holding = self._holding or [], None
         for item in held:
             self.send(item)
-        actions, self._deferred = self._deferred, []
-        for action in actions:
-            try:
-                action()
-            except Exception as exc:  # one broken follow-up must not kill the reader
-                _log.exception("sim.deferred.failed station_id=%s", self.station_id)
-                self.report_error("follow_up_failed", exc)
 
     def emit(self, kind: EventKind, **data: object) -> None:
         """Tell the observer about `kind`."""
