@@ -19,6 +19,7 @@ from cli.commands.locations import locations
 from cli.commands.messages import messages
 from cli.commands.partners import partners
 from cli.commands.sessions import sessions
+from cli.commands.simulate import simulate
 from cli.commands.stations import stations
 from cli.commands.stats import stats
 from cli.commands.tariffs import tariffs
@@ -113,6 +114,7 @@ cli.add_command(commands)
 import_module("cli.commands.ocpi_partners")  # invite/connect/remove on `partners`
 cli.add_command(locations)
 cli.add_command(tariffs)
+cli.add_command(simulate)
 
 
 def main() -> None:
