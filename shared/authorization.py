@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.logging import get_logger
@@ -79,13 +79,14 @@ class RemoteAuthorizer(Protocol):
     ) -> AuthorizationResult | None: ...
 
 
+_EXACT = (
+    select(id_tokens).where(id_tokens.c.id_token == bindparam("value")).order_by(id_tokens.c.id)
+)
+
+
 async def find_token(conn: AsyncConnection, value: str) -> Row[Any] | None:
     """The stored token for `value`, tolerating truncation and suffixes (see module doc)."""
-    exact = (
-        await conn.execute(
-            select(id_tokens).where(id_tokens.c.id_token == value).order_by(id_tokens.c.id)
-        )
-    ).first()
+    exact = (await conn.execute(_EXACT, {"value": value})).first()
     if exact is not None:
         return exact
     if len(value) == _TRUNCATED_LENGTH:

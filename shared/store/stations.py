@@ -127,13 +127,12 @@ async def get_station(conn: AsyncConnection, station_id: str) -> Station | None:
     return _station(row, (await _evses_of(conn, [station_id])).get(station_id, ()))
 
 
+_REGISTRATION = select(stations.c.registration_status).where(stations.c.id == bindparam("sid"))
+
+
 async def get_registration(conn: AsyncConnection, station_id: str) -> RegistrationStatus | None:
     """The station's registration status, or None for an unknown station."""
-    row = (
-        await conn.execute(
-            select(stations.c.registration_status).where(stations.c.id == station_id)
-        )
-    ).first()
+    row = (await conn.execute(_REGISTRATION, {"sid": station_id})).first()
     return RegistrationStatus(row.registration_status) if row is not None else None
 
 
@@ -402,13 +401,14 @@ def record_connector_status(
         )
 
 
+_CONNECTOR_STATUSES = select(
+    connectors.c.evse_id, connectors.c.connector_id, connectors.c.status
+).where(connectors.c.station_id == bindparam("sid"))
+
+
 async def connector_statuses(
     conn: AsyncConnection, station_id: str
 ) -> dict[tuple[int, int], ConnectorStatus]:
     """(evse_id, connector_id) → status for one station, to seed a connection's view."""
-    rows = await conn.execute(
-        select(connectors.c.evse_id, connectors.c.connector_id, connectors.c.status).where(
-            connectors.c.station_id == station_id
-        )
-    )
+    rows = await conn.execute(_CONNECTOR_STATUSES, {"sid": station_id})
     return {(r.evse_id, r.connector_id): ConnectorStatus(r.status) for r in rows}

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    String,
     and_,
     bindparam,
     func,
@@ -87,6 +88,10 @@ def state_values(state: TransactionState) -> dict[str, Any]:
     }
 
 
+# Any state: its keys name the state columns (for statements built once).
+_SAMPLE_STATE = TransactionState(status=TransactionStatus.ACTIVE, started_at=datetime.min)
+
+
 def _state(row: Row[Any]) -> TransactionState:
     return TransactionState(
         status=TransactionStatus(row.status),
@@ -124,74 +129,97 @@ def _transaction(row: Row[Any]) -> Transaction:
     )
 
 
-async def _one(conn: AsyncConnection, query: Select[Any]) -> Transaction | None:
-    row = (await conn.execute(query)).first()
+# Statements are built once, here, with bind parameters: building a SELECT per call and
+# computing its cache key costs SQLAlchemy about twice what executing it does.
+_BY_ID = select(transactions).where(transactions.c.id == bindparam("tx_id"))
+_BY_REF = select(transactions).where(
+    transactions.c.station_id == bindparam("sid"),
+    transactions.c.transaction_ref == bindparam("ref"),
+)
+_BY_FINGERPRINT = select(transactions).where(
+    transactions.c.station_id == bindparam("sid"),
+    transactions.c.start_fingerprint == bindparam("fingerprint"),
+)
+_COMPLETED = (
+    select(transactions)
+    .where(
+        transactions.c.station_id == bindparam("sid"),
+        transactions.c.status == TransactionStatus.COMPLETED.value,
+        transactions.c.ended_at == bindparam("ended_at", type_=UtcDateTime()),
+        transactions.c.meter_stop_wh == bindparam("meter_stop", type_=Float()),
+    )
+    .order_by(transactions.c.id.desc())
+    .limit(1)
+)
+_BY_REMOTE_START = (
+    select(transactions)
+    .where(
+        transactions.c.station_id == bindparam("sid"),
+        transactions.c.remote_start_id == bindparam("remote_start_id"),
+    )
+    .order_by(transactions.c.id.desc())
+    .limit(1)
+)
+
+
+def _active_query(by_evse: bool, by_token: bool) -> Select[Any]:
+    query = select(transactions).where(
+        transactions.c.station_id == bindparam("sid"), transactions.c.status == _ACTIVE
+    )
+    if by_evse:
+        query = query.where(transactions.c.evse_id == bindparam("evse_id"))
+    if by_token:
+        query = query.where(transactions.c.id_token == bindparam("id_token"))
+    return query.order_by(transactions.c.started_at, transactions.c.id)
+
+
+_ACTIVE_QUERIES = {
+    (by_evse, by_token): _active_query(by_evse, by_token)
+    for by_evse in (False, True)
+    for by_token in (False, True)
+}
+
+
+async def _one(
+    conn: AsyncConnection, query: Select[Any], params: dict[str, Any]
+) -> Transaction | None:
+    row = (await conn.execute(query, params)).first()
     return _transaction(row) if row is not None else None
 
 
 async def get_transaction(conn: AsyncConnection, transaction_id: int) -> Transaction | None:
     """The transaction with our id `transaction_id`, or None."""
-    return await _one(conn, select(transactions).where(transactions.c.id == transaction_id))
+    return await _one(conn, _BY_ID, {"tx_id": transaction_id})
 
 
 async def find_transaction(
     conn: AsyncConnection, station_id: str, transaction_ref: str
 ) -> Transaction | None:
     """The station's transaction known to the charger as `transaction_ref`, or None."""
-    return await _one(
-        conn,
-        select(transactions).where(
-            transactions.c.station_id == station_id,
-            transactions.c.transaction_ref == transaction_ref,
-        ),
-    )
+    return await _one(conn, _BY_REF, {"sid": station_id, "ref": transaction_ref})
 
 
 async def find_by_fingerprint(
     conn: AsyncConnection, station_id: str, fingerprint: str
 ) -> Transaction | None:
     """The station's transaction recorded from a message with this fingerprint, or None."""
-    return await _one(
-        conn,
-        select(transactions).where(
-            transactions.c.station_id == station_id,
-            transactions.c.start_fingerprint == fingerprint,
-        ),
-    )
+    return await _one(conn, _BY_FINGERPRINT, {"sid": station_id, "fingerprint": fingerprint})
 
 
 async def find_completed(
     conn: AsyncConnection, station_id: str, *, ended_at: datetime, meter_stop_wh: float
 ) -> Transaction | None:
     """The station's completed transaction that ended at `ended_at` with that meter stop."""
-    return await _one(
-        conn,
-        select(transactions)
-        .where(
-            transactions.c.station_id == station_id,
-            transactions.c.status == TransactionStatus.COMPLETED.value,
-            transactions.c.ended_at == ended_at,
-            transactions.c.meter_stop_wh == meter_stop_wh,
-        )
-        .order_by(transactions.c.id.desc())
-        .limit(1),
-    )
+    params = {"sid": station_id, "ended_at": ended_at, "meter_stop": meter_stop_wh}
+    return await _one(conn, _COMPLETED, params)
 
 
 async def find_by_remote_start(
     conn: AsyncConnection, station_id: str, remote_start_id: int
 ) -> Transaction | None:
     """The station's newest transaction that carries 2.0.1 `remoteStartId`, or None."""
-    return await _one(
-        conn,
-        select(transactions)
-        .where(
-            transactions.c.station_id == station_id,
-            transactions.c.remote_start_id == remote_start_id,
-        )
-        .order_by(transactions.c.id.desc())
-        .limit(1),
-    )
+    params = {"sid": station_id, "remote_start_id": remote_start_id}
+    return await _one(conn, _BY_REMOTE_START, params)
 
 
 async def active_transactions(
@@ -203,14 +231,9 @@ async def active_transactions(
 ) -> list[Transaction]:
     """The station's active transactions (optionally on one EVSE / for one token), oldest
     first."""
-    query = select(transactions).where(
-        transactions.c.station_id == station_id, transactions.c.status == _ACTIVE
-    )
-    if evse_id is not None:
-        query = query.where(transactions.c.evse_id == evse_id)
-    if id_token is not None:
-        query = query.where(transactions.c.id_token == id_token)
-    rows = await conn.execute(query.order_by(transactions.c.started_at, transactions.c.id))
+    query = _ACTIVE_QUERIES[(evse_id is not None, id_token is not None)]
+    params = {"sid": station_id, "evse_id": evse_id, "id_token": id_token}
+    rows = await conn.execute(query, params)
     return [_transaction(row) for row in rows]
 
 
@@ -276,13 +299,37 @@ async def insert_transaction(
     return transaction_id
 
 
+_SAVE_STATE = (
+    update(transactions)
+    .where(transactions.c.id == bindparam("tx_id"))
+    .values(
+        {
+            **{key: bindparam(f"p_{key}") for key in state_values(_SAMPLE_STATE)},
+            "last_updated": bindparam("now"),
+        }
+    )
+)
+
+
 async def save_state(uow: UnitOfWork, transaction_id: int, state: TransactionState) -> None:
     """Overwrite the transaction's state columns."""
-    await uow.conn.execute(
-        update(transactions)
-        .where(transactions.c.id == transaction_id)
-        .values(**state_values(state), last_updated=uow.now)
+    params = {f"p_{key}": value for key, value in state_values(state).items()}
+    await uow.conn.execute(_SAVE_STATE, params | {"tx_id": transaction_id, "now": uow.now})
+
+
+_SET_AUTHORIZATION = (
+    update(transactions)
+    .where(transactions.c.id == bindparam("tx_id"))
+    .values(
+        group_id=func.coalesce(transactions.c.group_id, bindparam("group_id", type_=String())),
+        partner_id=func.coalesce(
+            transactions.c.partner_id, bindparam("partner_id", type_=Integer())
+        ),
+        authorization_reference=func.coalesce(
+            transactions.c.authorization_reference, bindparam("reference", type_=String())
+        ),
     )
+)
 
 
 async def set_authorization(
@@ -290,15 +337,13 @@ async def set_authorization(
 ) -> None:
     """Fill in who authorised the transaction, keeping what is already known."""
     await uow.conn.execute(
-        update(transactions)
-        .where(transactions.c.id == transaction_id)
-        .values(
-            group_id=func.coalesce(transactions.c.group_id, authorization.group_id),
-            partner_id=func.coalesce(transactions.c.partner_id, authorization.partner_id),
-            authorization_reference=func.coalesce(
-                transactions.c.authorization_reference, authorization.authorization_reference
-            ),
-        )
+        _SET_AUTHORIZATION,
+        {
+            "tx_id": transaction_id,
+            "group_id": authorization.group_id,
+            "partner_id": authorization.partner_id,
+            "reference": authorization.authorization_reference,
+        },
     )
 
 
@@ -491,15 +536,18 @@ def defer_folded_state(
     uow.defer(statement, params | {"tx_id": transaction_id, "seq": new.last_seq_no, "now": uow.now})
 
 
+_EVENTS = (
+    select(transaction_events)
+    .where(transaction_events.c.transaction_id == bindparam("tx_id"))
+    .order_by(transaction_events.c.seq_no)
+)
+
+
 async def load_events(
     conn: AsyncConnection, transaction_id: int, transaction_ref: str
 ) -> list[TransactionEventReport]:
     """Every stored event of the transaction, in seqNo order."""
-    rows = await conn.execute(
-        select(transaction_events)
-        .where(transaction_events.c.transaction_id == transaction_id)
-        .order_by(transaction_events.c.seq_no)
-    )
+    rows = await conn.execute(_EVENTS, {"tx_id": transaction_id})
     events = []
     for row in rows:
         data = row.data
