@@ -42,6 +42,8 @@ async def test_v16_spontaneous_session_start_meter_values_stop(
     # Current per phase and phase voltages come along (MeterValuesSampledData).
     phases = {s.get("phase") for p in values for v in p["meterValue"] for s in v["sampledValue"]}
     assert {"L1", "L2", "L3", "L1-N", "L2-N", "L3-N"} <= phases
+    # The status after the stop follows the StopTransaction: wait for it too.
+    await csms.wait_for(lambda: len(statuses_v16(csms, STATION, 1)) >= 4, timeout=10)
     statuses = statuses_v16(csms, STATION, 1)
     assert statuses[:3] == ["Available", "Preparing", "Charging"]
     # A cable pulled goes straight to Available (C1); a card swipe through Finishing (C6).
