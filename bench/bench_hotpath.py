@@ -53,7 +53,13 @@ def _database(db: str) -> Iterator[dict[str, Any]]:
 
 
 async def measure(
-    version: str, db: dict[str, Any], stations: int, rounds: int, mix: str, spy: str | None = None
+    version: str,
+    db: dict[str, Any],
+    stations: int,
+    rounds: int,
+    mix: str,
+    spy: str | None = None,
+    default_gc: bool = False,
 ) -> float:
     """Microseconds of this process's CPU per answered call."""
     from cli.node import Node
@@ -104,6 +110,10 @@ async def measure(
             await asyncio.gather(
                 *(one(s, c, kinds[warm], 1) for s, c in zip(sims, contexts, strict=True))
             )
+        if not default_gc:
+            from shared.heap import tune_for_serving
+
+            tune_for_serving()  # as `csms serve` does once it has started
         calls = 0
         recorder = _spy(spy) if spy else None
         start = time.process_time()
@@ -178,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--mix", choices=sorted(MIXES), default="mixed")
     parser.add_argument("--spy", help="write a py-spy profile (raw) of the measured rounds here")
+    parser.add_argument(
+        "--default-gc", action="store_true", help="keep CPython's GC settings (no tuning)"
+    )
     args = parser.parse_args(argv)
     versions = ["1.6", "2.0.1"] if args.version == "both" else [args.version]
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
@@ -192,7 +205,15 @@ def main(argv: list[str] | None = None) -> int:
         for db in dbs:
             with _database(db) as settings:
                 micros = _run(
-                    measure(version, settings, args.stations, args.rounds, args.mix, args.spy)
+                    measure(
+                        version,
+                        settings,
+                        args.stations,
+                        args.rounds,
+                        args.mix,
+                        args.spy,
+                        args.default_gc,
+                    )
                 )
             rows.append(
                 {"version": version, "db": db, "mix": args.mix, "us_per_call": round(micros, 1)}

@@ -23,6 +23,7 @@ from shared.billing.node import BillingServices
 from shared.cluster.runtime import Cluster
 from shared.config import Settings
 from shared.events import LocalEventBus
+from shared.heap import tune_for_serving
 from shared.logging import get_logger
 from shared.store.database import Database
 from shared.store.migrate import upgrade_database
@@ -140,6 +141,7 @@ async def run_until_signalled(node: Node) -> None:
         loop.add_signal_handler(sig, stop.set)
     try:
         await node.start()
+        tune_for_serving()  # shared/heap.py: a third less CPU per message
         await stop.wait()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
