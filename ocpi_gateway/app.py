@@ -21,12 +21,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from ocpi_gateway.auth import token_candidates
 from ocpi_gateway.client import OcpiClient
+from ocpi_gateway.documents import DocumentCaches
 from ocpi_gateway.errors import (
     AuthenticationError,
     InvalidParametersError,
@@ -42,24 +44,42 @@ from ocpi_gateway.routing import (
     OcpiRequest,
     OcpiResult,
     Party,
+    Rendered,
+    RenderedList,
     RequestContext,
 )
 from ocpi_gateway.services import OcpiServices
+from ocpi_gateway.token_cache import DEFAULT_TTL, TokenCache
 from ocpi_gateway.v221.models.serialization import json_dumps
 from ocpi_gateway.versions import VersionSpec, versions_handler
+from shared.domain.partners import Partner
 from shared.events import ConnectorStatusChanged, EventBus
 from shared.logging import get_logger
 from shared.secrets import hash_token
+from shared.store.hot_reads import HotReads, open_hot_reads
 from shared.store.location_writers import register_location_writers
 from shared.store.partners import TokenKind, find_by_token_hash
 
-__all__ = ["CLIENT", "CONTEXT", "SERVICES", "VERSIONS", "create_ocpi_app", "supported_versions"]
+__all__ = [
+    "CLIENT",
+    "CONTEXT",
+    "DOCUMENTS",
+    "HOT_READS",
+    "SERVICES",
+    "TOKENS",
+    "VERSIONS",
+    "create_ocpi_app",
+    "supported_versions",
+]
 
 log = get_logger("laddpunkt.ocpi")
 
 SERVICES = web.AppKey("ocpi_services", OcpiServices)
 CLIENT = web.AppKey("ocpi_client", OcpiClient)
 VERSIONS = web.AppKey("ocpi_versions", tuple[VersionSpec, ...])
+DOCUMENTS = web.AppKey("ocpi_documents", DocumentCaches)
+HOT_READS = web.AppKey("ocpi_hot_reads", HotReads)
+TOKENS = web.AppKey("ocpi_tokens", TokenCache)
 CONTEXT = web.RequestKey("ocpi_context", RequestContext)
 REQUEST_ID = web.RequestKey("ocpi_request_id", str)
 CORRELATION_ID = web.RequestKey("ocpi_correlation_id", str)
@@ -86,9 +106,11 @@ def supported_versions() -> tuple[VersionSpec, ...]:
 
 def _route_handler(app: web.Application, module: ModuleSpec, handler: Handler) -> HttpHandler:
     """An aiohttp handler around one framework-free OCPI handler of `module`."""
+    public_url = app[SERVICES].identity.public_url.rstrip("/")
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        services = request.app[SERVICES]
+        app = request.app
+        services = app[SERVICES]
         ocpi_request = OcpiRequest(
             method=request.method,
             path_params=dict(request.match_info),
@@ -96,9 +118,11 @@ def _route_handler(app: web.Application, module: ModuleSpec, handler: Handler) -
             body=await request.read() if request.body_exists else b"",
             context=request[CONTEXT],
             services=services,
-            client=request.app[CLIENT],
-            url=services.identity.public_url.rstrip("/") + request.path,
+            client=app[CLIENT],
+            url=public_url + request.path,
             received_at=services.clock(),
+            documents=app[DOCUMENTS],
+            reads=app[HOT_READS],
         )
         result = await handler(ocpi_request)
         return _render(request, result)
@@ -107,16 +131,42 @@ def _route_handler(app: web.Application, module: ModuleSpec, handler: Handler) -
     return handle
 
 
-def _render(request: web.Request, result: OcpiResult) -> web.Response:
-    envelope: dict[str, Any] = {}
-    if result.data is not None:
-        envelope["data"] = result.data
-    envelope["status_code"] = 1000
+def _rendered_envelope(result: OcpiResult, now: datetime) -> bytes:
+    """The envelope around `Rendered`/`RenderedList` data, as one join of bytes (the same
+    JSON `json_dumps` writes for the envelope of parsed data)."""
+    data = result.data
+    parts: list[bytes] = [b'{"data":']
+    if isinstance(data, Rendered):
+        parts.append(data.json)
+    else:
+        parts.append(b"[")
+        for item in data.items:
+            parts += (item, b",")
+        if data.items:
+            parts.pop()
+        parts.append(b"]")
+    parts.append(b',"status_code":1000')
     if result.message:
-        envelope["status_message"] = result.message
-    envelope["timestamp"] = request.app[SERVICES].clock()
+        parts += (b',"status_message":', json_dumps(result.message))
+    parts += (b',"timestamp":', json_dumps(now), b"}")
+    return b"".join(parts)
+
+
+def _render(request: web.Request, result: OcpiResult) -> web.Response:
+    now = request.app[SERVICES].clock()
+    if isinstance(result.data, Rendered | RenderedList):
+        body = _rendered_envelope(result, now)
+    else:
+        envelope: dict[str, Any] = {}
+        if result.data is not None:
+            envelope["data"] = result.data
+        envelope["status_code"] = 1000
+        if result.message:
+            envelope["status_message"] = result.message
+        envelope["timestamp"] = now
+        body = json_dumps(envelope)
     return web.Response(
-        body=json_dumps(envelope),
+        body=body,
         status=result.http_status,
         headers=dict(result.headers),
         content_type="application/json",
@@ -177,18 +227,31 @@ def _routing_party(request: web.Request, direction: str) -> Party | None:
     return Party(country.upper(), party.upper())
 
 
+async def _find_partner(
+    request: web.Request, candidates: list[str]
+) -> tuple[str, tuple[Partner, TokenKind] | None]:
+    """The first candidate token that names a partner (cached, see `token_cache`)."""
+    cache = request.app[TOKENS]
+    hashes = [(token, hash_token(token)) for token in candidates]
+    for token, token_hash in hashes:
+        found = cache.get(token_hash)
+        if found is not None:
+            return token, found
+    async with request.app[SERVICES].database.read() as conn:
+        for token, token_hash in hashes:
+            found = await find_by_token_hash(conn, token_hash)
+            if found is not None:
+                cache.put(token_hash, *found)
+                return token, found
+    return "", None
+
+
 async def _authenticate(request: web.Request, module: ModuleSpec | None) -> RequestContext:
     candidates = token_candidates(request.headers.get("Authorization"))
     if not candidates:
         raise AuthenticationError("missing credentials token (Authorization: Token …)")
     services = request.app[SERVICES]
-    found = None
-    token = ""
-    async with services.database.read() as conn:
-        for token in candidates:
-            found = await find_by_token_hash(conn, hash_token(token))
-            if found is not None:
-                break
+    token, found = await _find_partner(request, candidates)
     if found is None:
         raise AuthenticationError("unknown credentials token")
     partner, kind = found
@@ -255,6 +318,8 @@ async def ocpi_middleware(request: web.Request, handler: HttpHandler) -> web.Str
     except Exception:
         log.exception("ocpi.request.failed", method=request.method, path=request.path)
         response = _error_response(request, ServerError("unexpected server error"))
+    if request.method != "GET" and (module := _module_of(request)) and module.configuration:
+        request.app[TOKENS].clear()  # credentials may have changed (token_cache)
     _set_headers(request, response)
     return response
 
@@ -283,6 +348,17 @@ async def _client_context(app: web.Application) -> AsyncIterator[None]:
     await client.aclose()
 
 
+def _reads_context(fast: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def hot_reads(app: web.Application) -> AsyncIterator[None]:
+        app[HOT_READS] = await open_hot_reads(app[SERVICES].database, fast=fast)
+        try:
+            yield
+        finally:
+            await app[HOT_READS].aclose()
+
+    return hot_reads
+
+
 def _install_writers(bus: EventBus) -> None:
     """The in-transaction writers that keep what partners see current (once per bus)."""
     if not any(
@@ -293,15 +369,29 @@ def _install_writers(bus: EventBus) -> None:
 
 
 def create_ocpi_app(
-    services: OcpiServices, versions: tuple[VersionSpec, ...] | None = None
+    services: OcpiServices,
+    versions: tuple[VersionSpec, ...] | None = None,
+    *,
+    documents: DocumentCaches | None = None,
+    fast_reads: bool = True,
+    token_ttl: float = DEFAULT_TTL,
 ) -> web.Application:
-    """The `/ocpi/` sub-application over `services` (all supported versions by default)."""
+    """The `/ocpi/` sub-application over `services` (all supported versions by default).
+
+    `documents` keeps rendered objects (a fresh `DocumentCaches` by default; tests pass one
+    in `validate` mode); `fast_reads` runs the hot queries on the driver
+    (`shared.store.hot_reads`); `token_ttl` is how long a token look-up is kept
+    (`token_cache`; 0: not at all).
+    """
     specs = versions if versions is not None else supported_versions()
     app = web.Application(middlewares=[ocpi_middleware])
     app[SERVICES] = services
     app[VERSIONS] = specs
+    app[DOCUMENTS] = documents if documents is not None else DocumentCaches()
+    app[TOKENS] = TokenCache(token_ttl)
     app[CLIENT] = OcpiClient(timeout=services.settings.ocpi.push_timeout)
     app.cleanup_ctx.append(_client_context)
+    app.cleanup_ctx.append(_reads_context(fast_reads))
     if services.bus is not None:
         _install_writers(services.bus)
     app[MODULE_OF] = {}

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ocpi_gateway.errors import InvalidParametersError
-from ocpi_gateway.routing import OcpiResult
+from ocpi_gateway.routing import OcpiResult, RenderedList
 from ocpi_gateway.v221.models.primitives import format_datetime, parse_datetime
 from shared.store.paging import Cursor, Window
 
@@ -104,14 +104,20 @@ def parse_page_request(
     *,
     now: datetime,
     max_limit: int,
+    default_limit: int | None = None,
     id_type: type[str] | type[int] = str,
 ) -> PageRequest:
-    """The pagination parameters of a list request (2001 for a bad one)."""
+    """The pagination parameters of a list request (2001 for a bad one).
+
+    transport_and_format, *Paginated Response*: the server may cap the client's `limit`
+    (to `max_limit`); without one, `default_limit` (else `max_limit`) applies.
+    """
     date_from = _datetime(query, "date_from")
     date_to = _datetime(query, "date_to")
     crawl_end = _to_millis(now if date_to is None else min(date_to, now))
     offset = _int(query, "offset", 0, 0)
-    limit = min(_int(query, "limit", max_limit, 1), max_limit)
+    default = min(default_limit or max_limit, max_limit)
+    limit = min(_int(query, "limit", default, 1), max_limit)
     after: Cursor | None = None
     total: int | None = None
     cursor = query.get("cursor")
@@ -147,12 +153,19 @@ def page_headers(
 def paged_result(
     url: str,
     page: PageRequest,
-    data: list[Any],
+    data: list[Any] | RenderedList,
     *,
     total: int,
     last: Cursor | None,
     more: bool,
+    returned: int | None = None,
 ) -> OcpiResult:
-    """The answer to a list request: `data` and the pagination headers."""
-    headers = page_headers(url, page, returned=len(data), total=total, last=last, more=more)
+    """The answer to a list request: `data` and the pagination headers.
+
+    `returned` is how many objects of the window this page covered (default: `len(data)`);
+    it differs when an object that cannot be sent was left out, and the next `offset`
+    must still count it.
+    """
+    covered = len(data) if returned is None else returned
+    headers = page_headers(url, page, returned=covered, total=total, last=last, more=more)
     return OcpiResult(data, headers=headers)

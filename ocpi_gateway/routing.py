@@ -12,7 +12,7 @@ name to that version's registry (`v221/modules/__init__.py`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,8 +24,10 @@ from ocpi_gateway.v221.models import describe_validation_error, parse_json
 
 if TYPE_CHECKING:
     from ocpi_gateway.client import OcpiClient
+    from ocpi_gateway.documents import DocumentCaches
     from ocpi_gateway.services import OcpiServices
     from shared.domain.partners import Partner
+    from shared.store.hot_reads import HotReads
     from shared.store.partners import TokenKind
 
 __all__ = [
@@ -34,6 +36,8 @@ __all__ = [
     "OcpiRequest",
     "OcpiResult",
     "Party",
+    "Rendered",
+    "RenderedList",
     "RequestContext",
     "Route",
     "parse_body",
@@ -80,6 +84,10 @@ class OcpiRequest:
     #: The public URL of this request without its query (for `Link` headers).
     url: str
     received_at: datetime
+    #: Rendered objects kept by the app (`ocpi_gateway.documents`).
+    documents: DocumentCaches
+    #: The queries every GET runs, on the driver (`shared.store.hot_reads`).
+    reads: HotReads
 
     def json(self) -> Any:
         """The body parsed as JSON (exact decimals); MalformedJsonError when it is not."""
@@ -92,8 +100,29 @@ class OcpiRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class Rendered:
+    """`data` that is already JSON (one object's bytes), sent as it is."""
+
+    json: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedList:
+    """`data` that is a JSON array of already rendered items, sent as they are."""
+
+    items: Sequence[bytes]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True, slots=True)
 class OcpiResult:
-    """What a handler answers: the envelope's `data` and the HTTP side of it."""
+    """What a handler answers: the envelope's `data` and the HTTP side of it.
+
+    `data` is anything `json_dumps` writes, or `Rendered` / `RenderedList` bytes that the
+    envelope takes in without parsing or copying them twice.
+    """
 
     data: Any = None
     http_status: int = 200

@@ -3,8 +3,8 @@
 Rows: `locations` (one per site; `details` holds the descriptive attributes and the EVSE
 descriptions, see `_details_json`), `evses`/`connectors` (written by the OCPP side; the link
 columns — `location_id`, `evse_uid`, `ocpi_evse_id`, connector facts, `tariff_ids` — by
-`location_links`). Reads return `SiteView`s: a site with its live EVSEs (status, station
-connectivity) and the described EVSEs no station provides.
+`location_links`). What partners see of a site (`SiteView`s, pages, keys) is read by
+`location_reads`.
 
 `last_updated` of a site is kept current by in-transaction writers (`location_links`): a
 connector's status change bumps its site in the same transaction, so a list filtered by
@@ -13,7 +13,7 @@ connector's status change bumps its site in the same transaction, so a list filt
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -24,29 +24,21 @@ from shared.domain.locations import (
     ConnectorSpec,
     EvseSpec,
     GeoPoint,
-    LiveConnector,
-    LiveEvse,
     Site,
-    SiteView,
 )
-from shared.domain.stations import ConnectorStatus
 from shared.events import LocationChanged
-from shared.store.paging import Cursor, Window, count_in_window, page_query
-from shared.store.tables import connectors, evses, locations, stations
+from shared.store.tables import locations
 from shared.store.uow import UnitOfWork
 from shared.store.upsert import upsert
 
 __all__ = [
     "LOCATION_COLUMN_LIMITS",
     "bump_site",
-    "count_sites",
     "find_site_id",
     "get_site",
-    "get_site_view",
-    "get_site_views",
-    "page_sites",
     "save_site",
     "site_exists",
+    "site_from_row",
     "spec_from_json",
     "spec_json",
 ]
@@ -134,7 +126,8 @@ def _details_json(site: Site) -> dict[str, Any]:
     return {"attributes": dict(site.details), "evses": [spec_json(s) for s in site.evse_specs]}
 
 
-def _site(row: Row[Any]) -> Site:
+def site_from_row(row: Row[Any]) -> Site:
+    """The `Site` of a `locations` row."""
     details = row.details or {}
     return Site(
         id=row.id,
@@ -177,7 +170,7 @@ async def find_site_id(conn: AsyncConnection, location_id: str) -> str | None:
 async def get_site(conn: AsyncConnection, location_id: str) -> Site | None:
     """The site as the operator described it (without live EVSEs), or None."""
     row = (await conn.execute(select(locations).where(locations.c.id == location_id))).first()
-    return _site(row) if row is not None else None
+    return site_from_row(row) if row is not None else None
 
 
 def _keep_removed(previous: Site | None, site: Site, bound: set[str]) -> tuple[EvseSpec, ...]:
@@ -271,138 +264,3 @@ async def bump_site(uow: UnitOfWork, location_id: str) -> None:
     await uow.conn.execute(
         update(locations).where(locations.c.id == location_id).values(last_updated=uow.now)
     )
-
-
-# --- reads -------------------------------------------------------------------------------
-
-
-def _live_connector(row: Row[Any]) -> LiveConnector:
-    return LiveConnector(
-        connector_id=row.connector_id,
-        status=ConnectorStatus(row.status),
-        standard=row.standard,
-        format=row.format,
-        power_type=row.power_type,
-        max_voltage=row.max_voltage,
-        max_amperage=row.max_amperage,
-        max_electric_power=row.max_electric_power,
-        tariff_ids=tuple(row.tariff_ids or ()),
-        last_updated=row.last_updated,
-    )
-
-
-def _live_evse(
-    row: Row[Any], plugs: Sequence[LiveConnector], spec: EvseSpec | None, connected: bool
-) -> LiveEvse:
-    newest = max([row.last_updated, *(c.last_updated for c in plugs)])
-    capabilities = row.capabilities
-    return LiveEvse(
-        station_id=row.station_id,
-        evse_id=row.evse_id,
-        uid=row.evse_uid,
-        status=ConnectorStatus(row.status),
-        station_connected=connected,
-        removed=row.removed,
-        connectors=tuple(plugs),
-        last_updated=newest,
-        published_evse_id=row.ocpi_evse_id,
-        capabilities=tuple(capabilities) if capabilities is not None else None,
-        floor_level=row.floor_level,
-        physical_reference=row.physical_reference,
-        spec=spec,
-    )
-
-
-async def _live_evses(conn: AsyncConnection, sites: Sequence[Site]) -> dict[str, list[LiveEvse]]:
-    # Three index lookups (by location, by station id, by station id prefix of the
-    # connectors' key): joins here tempt planners into full scans on large tables.
-    ids = [site.id for site in sites]
-    specs = {spec.uid: spec for site in sites for spec in site.evse_specs}
-    evse_rows = (
-        await conn.execute(
-            select(evses)
-            .where(evses.c.location_id.in_(ids), evses.c.evse_uid.is_not(None), evses.c.evse_id > 0)
-            .order_by(evses.c.location_id, evses.c.station_id, evses.c.evse_id)
-        )
-    ).all()
-    station_ids = sorted({row.station_id for row in evse_rows})
-    if not station_ids:
-        return {}
-    online_rows = await conn.execute(
-        select(stations.c.id, stations.c.connected).where(stations.c.id.in_(station_ids))
-    )
-    online = {row.id: bool(row.connected) for row in online_rows}
-    plug_rows = await conn.execute(
-        select(connectors)
-        .where(connectors.c.station_id.in_(station_ids))
-        .order_by(connectors.c.station_id, connectors.c.evse_id, connectors.c.connector_id)
-    )
-    plugs: dict[tuple[str, int], list[LiveConnector]] = {}
-    for row in plug_rows:
-        plugs.setdefault((row.station_id, row.evse_id), []).append(_live_connector(row))
-    result: dict[str, list[LiveEvse]] = {}
-    for row in evse_rows:
-        key = (row.station_id, row.evse_id)
-        spec = specs.get(row.evse_uid)
-        evse = _live_evse(row, plugs.get(key, []), spec, online.get(row.station_id, False))
-        result.setdefault(row.location_id, []).append(evse)
-    return result
-
-
-async def get_site_views(conn: AsyncConnection, sites: Sequence[Site]) -> list[SiteView]:
-    """`sites` with their live EVSEs and unprovided EVSE descriptions, in the same order."""
-    from shared.store.location_links import bound_uids
-
-    if not sites:
-        return []
-    live = await _live_evses(conn, sites)
-    bound = await bound_uids(conn, [spec.uid for site in sites for spec in site.evse_specs])
-    views = []
-    for site in sites:
-        site_evses = live.get(site.id, [])
-        static = tuple(spec for spec in site.evse_specs if spec.uid not in bound)
-        stamps: list[datetime] = [e.last_updated for e in site_evses]
-        stamps += [s.last_updated for s in static if s.last_updated is not None]
-        assert site.last_updated is not None  # always set on stored sites
-        newest = max([site.last_updated, *stamps])
-        views.append(SiteView(site, tuple(site_evses), static, newest))
-    return views
-
-
-async def get_site_view(conn: AsyncConnection, location_id: str) -> SiteView | None:
-    """One site with everything published under it, or None."""
-    site = await get_site(conn, location_id)
-    if site is None:
-        return None
-    (view,) = await get_site_views(conn, [site])
-    return view
-
-
-async def page_sites(
-    conn: AsyncConnection,
-    window: Window,
-    *,
-    limit: int,
-    after: Cursor | None = None,
-    offset: int = 0,
-) -> tuple[list[SiteView], bool]:
-    """One page of sites by `(last_updated, id)` within `window` (see `shared.store.paging`),
-    and whether more follow. `SiteView.site.last_updated` is the sort key (the cursor)."""
-    query = page_query(
-        select(locations),
-        locations.c.last_updated,
-        locations.c.id,
-        window=window,
-        limit=limit + 1,
-        after=after,
-        offset=offset,
-    )
-    rows = (await conn.execute(query)).all()
-    views = await get_site_views(conn, [_site(row) for row in rows[:limit]])
-    return views, len(rows) > limit
-
-
-async def count_sites(conn: AsyncConnection, window: Window) -> int:
-    """How many sites lie within `window`."""
-    query = count_in_window(locations, locations.c.last_updated, window)
-    return int((await conn.execute(query)).scalar_one())

@@ -5,9 +5,13 @@ store keeps in columns are taken out, the other descriptive attributes stay as t
 form (`details`), and each EVSE becomes an `EvseSpec` whose status and connector facts are
 used until a station provides it.
 
-Outbound (`location_to_wire`): a `SiteView` becomes a Location with live EVSEs first (in
-station order) and then the described ones; each object is validated by the wire model, so
-nothing we send breaks the spec's lengths and enums.
+Outbound (`location_document`): a `SiteView` becomes a Location with live EVSEs first (in
+station order) and then the described ones, as plain JSON-able data. What it puts in is
+valid by construction — imported attributes were validated by the wire model on the way in,
+generated ids are cut to their CiString lengths, statuses and connector facts come from
+closed tables — so the serving path does not validate it again (it is rendered once per
+change and kept as bytes, `ocpi_gateway.v221.location_documents`); `location_to_wire`
+validates it with the wire model, which tests (and the cache's `validate` mode) do.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from shared.domain.locations import (
 __all__ = [
     "connector_to_wire",
     "evse_to_wire",
+    "location_document",
     "location_to_wire",
     "site_from_wire",
     "static_evse_to_wire",
@@ -220,9 +225,9 @@ def static_evse_to_wire(spec: EvseSpec) -> dict[str, Any]:
     return data
 
 
-def location_to_wire(view: SiteView) -> Location:
-    """The 2.2.1 Location partners see; raises `pydantic.ValidationError` when stored
-    data no longer fits the model (the caller logs and skips it)."""
+def location_document(view: SiteView) -> dict[str, Any]:
+    """The 2.2.1 Location partners see, as a JSON-able dict (datetimes still `datetime`:
+    `json_dumps` writes them as OCPI DateTimes). Not validated: see `location_to_wire`."""
     site = view.site
     data: dict[str, Any] = dict(site.details)
     evses = [evse_to_wire(e) for e in view.evses]
@@ -248,4 +253,10 @@ def location_to_wire(view: SiteView) -> Location:
     data.update({k: v for k, v in optional.items() if v is not None})
     if evses:
         data["evses"] = evses
-    return Location.model_validate(data)
+    return data
+
+
+def location_to_wire(view: SiteView) -> Location:
+    """`location_document(view)` validated by the 2.2.1 model; raises
+    `pydantic.ValidationError` when stored data no longer fits it."""
+    return Location.model_validate(location_document(view))

@@ -15,6 +15,7 @@ import pytest
 from aiohttp import web
 
 from ocpi_gateway.app import create_ocpi_app
+from ocpi_gateway.documents import DocumentCaches
 from ocpi_gateway.partners import invite_partner
 from ocpi_gateway.services import OcpiServices
 from shared.events import LocalEventBus
@@ -49,6 +50,7 @@ class Gateway:
     bus: LocalEventBus
     session: aiohttp.ClientSession
     port: int
+    documents: DocumentCaches
 
     @property
     def base(self) -> str:
@@ -98,12 +100,14 @@ async def gateway(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         )
         services = OcpiServices(settings=settings, database=database, writer=writer, bus=bus)
         root = web.Application(client_max_size=4 * 1024 * 1024)  # as cli/http.py
-        root.add_subapp("/ocpi/", create_ocpi_app(services))
+        # Every rendered object is checked against the 2.2.1 models (off in production).
+        documents = DocumentCaches(validate=True)
+        root.add_subapp("/ocpi/", create_ocpi_app(services, documents=documents))
         runner = web.AppRunner(root, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         session = aiohttp.ClientSession()
-        yield Gateway(services, database, writer, bus, session, port)
+        yield Gateway(services, database, writer, bus, session, port, documents)
     finally:
         if session is not None:
             await session.close()
