@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import free_port
+from tests.e2e.chain import Chain
 
 __all__ = ["ServeProcess", "serve_process"]
 
@@ -82,3 +83,25 @@ def serve_process(workdir: Path, env: dict[str, str]) -> Iterator[ServeProcess]:
 @pytest.fixture
 def e2e_workdir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def chain(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Chain]:
+    """One `csms serve` per database kind, shared by the chain tests (which keep apart by
+    station id): starting a server costs seconds, and the whole e2e folder must stay quick."""
+    import asyncio
+
+    from tests.conftest import drop_schema, make_database_settings
+    from tests.e2e.chain import start_chain
+
+    workdir = tmp_path_factory.mktemp(f"chain-{request.param}")
+    settings, schema = asyncio.run(make_database_settings(request.param, workdir))
+    try:
+        with start_chain(workdir, settings) as running:
+            yield running
+    finally:
+        asyncio.run(drop_schema(schema))
