@@ -1,13 +1,15 @@
-"""A lean `executemany` for the deferred rows of a unit of work on SQLite.
+"""A lean `executemany` for the deferred rows of a unit of work (SQLite and PostgreSQL).
 
 SQLAlchemy's executemany builds an execution context and runs generic bind processors for
 every row and value; for the hot rows of the OCPP path (meter values, frame log, heartbeats,
-status) that is most of the CPU a message costs. Here a statement is compiled once per set of
-keys to its SQL text, parameter order and one converter per parameter, and the rows go
-straight to the DB-API cursor as tuples.
+status) that is most of the CPU a message costs. Here a statement is compiled once per
+dialect and set of keys to its SQL text, parameter order and one converter per parameter,
+and the rows go straight to the driver: the sqlite3 cursor, or asyncpg's own (pipelined)
+`executemany` on the connection SQLAlchemy holds, inside the same transaction.
 
-Only our own column types are converted (`UtcDateTime`, `Money`, JSON, Boolean); a statement
-with anything else (callable defaults, unknown types) falls back to SQLAlchemy.
+Only our own column types are converted (`UtcDateTime`, `Money`, JSON, Boolean), each as
+SQLAlchemy would for that dialect; a statement with anything else (callable defaults,
+unknown types) falls back to SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -54,17 +56,38 @@ def _bool_int(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _converter(type_: TypeEngine[Any]) -> Converter | bool:
+def _aware(value: datetime | None) -> datetime | None:
+    # asyncpg takes any timezone-aware datetime for TIMESTAMP WITH TIME ZONE.
+    if value is not None and value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r} given to a UTC column")
+    return value
+
+
+def _decimal(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+# Per dialect: UtcDateTime, Money, JSON, Boolean. SQLite stores text and integers; asyncpg
+# takes datetimes, Decimals and booleans, and JSON as text (SQLAlchemy's codecs for json
+# and jsonb encode a str).
+_CONVERTERS: dict[str, tuple[Converter, Converter, Converter, Converter]] = {
+    "sqlite": (_utc_text, _money_text, _json_text, _bool_int),
+    "postgresql": (_aware, _decimal, _json_text, None),
+}
+
+
+def _converter(type_: TypeEngine[Any], dialect: str) -> Converter | bool:
     """The converter for a column type, None when values pass as they are, False when the
     type is not one we know (then the statement takes SQLAlchemy's path)."""
+    utc, money, json_doc, boolean = _CONVERTERS[dialect]
     if isinstance(type_, UtcDateTime):
-        return _utc_text
+        return utc
     if isinstance(type_, Money):
-        return _money_text
+        return money
     if isinstance(type_, JSON):
-        return _json_text
+        return json_doc
     if isinstance(type_, Boolean):
-        return _bool_int
+        return boolean
     if isinstance(type_, (String, Integer, Float)):
         return None
     return False
@@ -98,7 +121,7 @@ class FastStatement:
 
 _NOTHING = object()
 
-_cache: dict[tuple[int, tuple[str, ...]], FastStatement | None] = {}
+_cache: dict[tuple[int, str, tuple[str, ...]], FastStatement | None] = {}
 
 # The key a constant parameter is read under: no row has it, so every row gets the default.
 _CONSTANT = "\x00constant"
@@ -108,8 +131,8 @@ def fast_statement(
     statement: Executable, dialect: Dialect, sample: dict[str, Any]
 ) -> FastStatement | None:
     """The compiled form of `statement` for rows shaped like `sample`, or None when this
-    statement must go through SQLAlchemy."""
-    key = (id(statement), tuple(sample))
+    statement must go through SQLAlchemy (or the dialect has no lean path)."""
+    key = (id(statement), dialect.name, tuple(sample))
     if key in _cache:
         return _cache[key]
     result = _compile(statement, dialect, sample)
@@ -120,9 +143,10 @@ def fast_statement(
 def _compile(
     statement: Executable, dialect: Dialect, sample: dict[str, Any]
 ) -> FastStatement | None:
-    if not isinstance(statement, ClauseElement):
+    if not isinstance(statement, ClauseElement) or dialect.name not in _CONVERTERS:
         return None
-    compiled = statement.compile(dialect=dialect, column_keys=list(sample))
+    # for_executemany: no RETURNING of the new primary key (asyncpg would add it).
+    compiled = statement.compile(dialect=dialect, column_keys=list(sample), for_executemany=True)
     assert isinstance(compiled, SQLCompiler)
     if compiled.positiontup is None:
         return None
@@ -138,7 +162,7 @@ def _compile(
     keys: list[tuple[str, Converter, Any]] = []
     for name in compiled.positiontup:
         bind = compiled.binds[name]
-        converter = _converter(bind.type)
+        converter = _converter(bind.type, dialect.name)
         if converter is False or converter is True:
             return None
         source = bind.key

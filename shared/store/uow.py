@@ -66,11 +66,14 @@ class UnitOfWork:
                 for writer in self._bus.transactional_writers(type(event)):
                     await writer(self, event)
         deferred, self._deferred = self._deferred, {}
-        if self.conn.dialect.name == "sqlite":
+        dialect = self.conn.dialect.name
+        if dialect == "sqlite":
             await self._flush_sqlite(deferred)
-            return
-        for statement, rows in deferred.values():
-            await self.conn.execute(statement, rows)
+        elif dialect == "postgresql" and self.conn.dialect.driver == "asyncpg":
+            await self._flush_asyncpg(deferred)
+        else:
+            for statement, rows in deferred.values():
+                await self.conn.execute(statement, rows)
 
     async def _flush_sqlite(
         self, deferred: dict[int, tuple[Executable, list[dict[str, Any]]]]
@@ -89,6 +92,25 @@ class UnitOfWork:
                         cursor.executemany(fast.sql, fast.rows(run))
         finally:
             cursor.close()
+
+    async def _flush_asyncpg(
+        self, deferred: dict[int, tuple[Executable, list[dict[str, Any]]]]
+    ) -> None:
+        # asyncpg's own executemany (pipelined, prepared once) on the connection SQLAlchemy
+        # holds. SQLAlchemy starts its asyncpg transaction lazily, at the first statement:
+        # one through SQLAlchemy comes first, so the rows cannot land outside it.
+        raw = await self.conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        if not driver.is_in_transaction():
+            await self.conn.exec_driver_sql("SELECT 1")
+        for statement, rows in deferred.values():
+            for run in _runs_of_same_shape(rows):
+                fast = fast_statement(statement, self.conn.dialect, run[0])
+                if fast is None:
+                    await self.conn.execute(statement, run)
+                else:
+                    await driver.executemany(fast.sql, fast.rows(run))
 
 
 def _runs_of_same_shape(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
