@@ -48,7 +48,7 @@ from ocpi_gateway.routing import (
     RenderedList,
     RequestContext,
 )
-from ocpi_gateway.services import OcpiServices
+from ocpi_gateway.services import OcpiIdentity, OcpiServices
 from ocpi_gateway.token_cache import DEFAULT_TTL, TokenCache
 from ocpi_gateway.v221.models.serialization import json_dumps
 from ocpi_gateway.versions import VersionSpec, versions_handler
@@ -79,6 +79,8 @@ CLIENT = web.AppKey("ocpi_client", OcpiClient)
 VERSIONS = web.AppKey("ocpi_versions", tuple[VersionSpec, ...])
 DOCUMENTS = web.AppKey("ocpi_documents", DocumentCaches)
 HOT_READS = web.AppKey("ocpi_hot_reads", HotReads)
+#: Who we are, read from the settings once (they do not change while the app runs).
+IDENTITY = web.AppKey("ocpi_identity", OcpiIdentity)
 TOKENS = web.AppKey("ocpi_tokens", TokenCache)
 CONTEXT = web.RequestKey("ocpi_context", RequestContext)
 REQUEST_ID = web.RequestKey("ocpi_request_id", str)
@@ -250,7 +252,6 @@ async def _authenticate(request: web.Request, module: ModuleSpec | None) -> Requ
     candidates = token_candidates(request.headers.get("Authorization"))
     if not candidates:
         raise AuthenticationError("missing credentials token (Authorization: Token …)")
-    services = request.app[SERVICES]
     token, found = await _find_partner(request, candidates)
     if found is None:
         raise AuthenticationError("unknown credentials token")
@@ -263,7 +264,7 @@ async def _authenticate(request: web.Request, module: ModuleSpec | None) -> Requ
     if module is not None and not module.configuration:
         from_party = _routing_party(request, "from")
         to_party = _routing_party(request, "to")
-        if to_party is not None and not services.identity.is_us(
+        if to_party is not None and not request.app[IDENTITY].is_us(
             to_party.country_code, to_party.party_id
         ):
             raise RouteNotFoundError(
@@ -288,7 +289,7 @@ def _set_headers(request: web.Request, response: web.StreamResponse) -> None:
     if context is None or module is None or module.configuration:
         return
     # A response goes back to the requesting party, from the party that answers.
-    identity = request.app[SERVICES].identity
+    identity = request.app[IDENTITY]
     if context.from_party is not None:
         response.headers["OCPI-to-country-code"] = context.from_party.country_code
         response.headers["OCPI-to-party-id"] = context.from_party.party_id
@@ -386,6 +387,7 @@ def create_ocpi_app(
     specs = versions if versions is not None else supported_versions()
     app = web.Application(middlewares=[ocpi_middleware])
     app[SERVICES] = services
+    app[IDENTITY] = services.identity
     app[VERSIONS] = specs
     app[DOCUMENTS] = documents if documents is not None else DocumentCaches()
     app[TOKENS] = TokenCache(token_ttl)

@@ -20,7 +20,7 @@ All of it runs on the event loop: no locks.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 __all__ = ["DEFAULT_MAX_BYTES", "CacheStats", "DocumentCache", "DocumentCaches"]
@@ -69,6 +69,18 @@ class DocumentCache:
         self.misses += 1
         return None
 
+    def get_many(self, keys: Sequence[tuple[str, Hashable]]) -> list[bytes | None]:
+        """`get` of each `(key, stamp)`, in order (one call for a page)."""
+        entries = self._entries
+        found: list[bytes | None] = []
+        for key, stamp in keys:
+            entry = entries.get(key)
+            found.append(entry[1] if entry is not None and entry[0] == stamp else None)
+        misses = found.count(None)
+        self.hits += len(found) - misses
+        self.misses += misses
+        return found
+
     def put(self, key: str, stamp: Hashable, document: bytes) -> None:
         """Keep `document` as `key`'s rendering at `stamp` (see module doc for the budget)."""
         old = self._entries.get(key)
@@ -87,6 +99,12 @@ class DocumentCache:
         old = self._entries.pop(key, None)
         if old is not None:
             self._budget.used -= len(old[1]) + _OVERHEAD
+
+    def clear(self) -> None:
+        """Forget every document of this kind."""
+        for _, document in self._entries.values():
+            self._budget.used -= len(document) + _OVERHEAD
+        self._entries.clear()
 
     def stats(self) -> CacheStats:
         """Entries, bytes kept, hits and misses so far."""
@@ -122,5 +140,4 @@ class DocumentCaches:
     def clear(self) -> None:
         """Forget everything."""
         for cache in self._caches.values():
-            cache._entries.clear()
-        self._budget.used = 0
+            cache.clear()

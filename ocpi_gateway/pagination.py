@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+
+import orjson
 
 from ocpi_gateway.errors import InvalidParametersError
 from ocpi_gateway.routing import OcpiResult, RenderedList
@@ -80,7 +81,7 @@ def _to_millis(moment: datetime) -> datetime:
 def _decode_cursor(text: str, id_type: type[str] | type[int]) -> tuple[Cursor, int | None]:
     try:
         padded = text + "=" * (-len(text) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        data = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         moment = datetime.fromisoformat(data["u"])
         key = data["i"]
         total = data.get("t")
@@ -88,14 +89,14 @@ def _decode_cursor(text: str, id_type: type[str] | type[int]) -> tuple[Cursor, i
             raise ValueError("bad cursor fields")
         if total is not None and not isinstance(total, int):
             raise ValueError("bad total")
-    except (ValueError, KeyError, TypeError, UnicodeEncodeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
         raise InvalidParametersError("cursor: not a cursor this server issued") from None
     return Cursor(moment, key), total
 
 
 def _encode_cursor(cursor: Cursor, total: int | None) -> str:
     data = {"u": cursor.last_updated.isoformat(), "i": cursor.id, "t": total}
-    raw = json.dumps(data, separators=(",", ":")).encode()
+    raw = orjson.dumps(data)
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 

@@ -70,7 +70,7 @@ async def location_documents(
     """The documents of the sites `keys` name, in their order (unsendable ones left out);
     the database is read only for those not kept."""
     cache = caches.cache(CACHE_NAME)
-    documents: list[bytes | None] = [cache.get(key, stamp) for key, stamp in keys]
+    documents = cache.get_many(keys)
     missing = {key[0]: key[1] for key, doc in zip(keys, documents, strict=True) if doc is None}
     if missing:
         rendered = await _render(database, caches.validate, list(missing))

@@ -27,6 +27,7 @@ real `datetime`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
@@ -80,19 +81,32 @@ class HotReads(Protocol):
 
 def keyset_sql(
     window: Window, after: Cursor | None, offset: int, placeholder: str
-) -> tuple[str, list[str]]:
+) -> tuple[str, tuple[str, ...]]:
     """The keyset page query of `shared.store.paging.page_query` over the site keys, as SQL
     text with `placeholder`s (``?``, or ``$`` numbered for asyncpg), and the names of its
     parameters in order: ``from``, ``to``, ``lu`` (twice), ``id``, ``limit``, ``offset``."""
+    shape = (
+        window.date_from is not None,
+        window.date_to is not None,
+        after is not None,
+        after is None and bool(offset),
+    )
+    return _keyset_sql(*shape, placeholder)
+
+
+@functools.lru_cache(maxsize=64)
+def _keyset_sql(
+    date_from: bool, date_to: bool, after: bool, offset: bool, placeholder: str
+) -> tuple[str, tuple[str, ...]]:
     terms: list[str] = []
     names: list[str] = []
-    if window.date_from is not None:
+    if date_from:
         terms.append("last_updated >= ?")
         names.append("from")
-    if window.date_to is not None:
+    if date_to:
         terms.append("last_updated < ?")
         names.append("to")
-    if after is not None:
+    if after:
         # The redundant `>=` gives both planners the index range start.
         terms.append("last_updated >= ? AND (last_updated > ? OR id > ?)")
         names += ["lu", "lu", "id"]
@@ -101,17 +115,22 @@ def keyset_sql(
         sql += " WHERE " + " AND ".join(terms)
     sql += " ORDER BY last_updated, id LIMIT ?"
     names.append("limit")
-    if after is None and offset:
+    if offset:
         sql += " OFFSET ?"
         names.append("offset")
     if placeholder == "$":
         parts = sql.split("?")
         sql = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
-    return sql, names
+    return sql, tuple(names)
 
 
 def _values(
-    names: list[str], window: Window, after: Cursor | None, limit: int, offset: int, stamp: Any
+    names: tuple[str, ...],
+    window: Window,
+    after: Cursor | None,
+    limit: int,
+    offset: int,
+    stamp: Any,
 ) -> list[Any]:
     known = {
         "from": stamp(window.date_from),

@@ -121,11 +121,11 @@ async def test_find_site_key(database: Database, readers: Any) -> None:
 def test_keyset_sql_numbers_placeholders_for_asyncpg() -> None:
     after = Cursor(BASE, "L01")
     sql, names = keyset_sql(Window(BASE, BASE), after, 0, "$")
-    assert names == ["from", "to", "lu", "lu", "id", "limit"]
+    assert names == ("from", "to", "lu", "lu", "id", "limit")
     assert "$6" in sql
     assert "?" not in sql
     sql, names = keyset_sql(Window(), None, 3, "?")
-    assert names == ["limit", "offset"]
+    assert names == ("limit", "offset")
     assert sql.endswith("LIMIT ? OFFSET ?")
 
 
