@@ -17,6 +17,7 @@ from csms.app import CsmsApp
 from csms.commands import CommandExecutor
 from csms.context import CsmsServices
 from ocpi_gateway.app import create_ocpi_app
+from ocpi_gateway.realtime_auth import realtime_authorization
 from ocpi_gateway.services import OcpiServices
 from shared.authorization import Authorizer
 from shared.billing.node import BillingServices
@@ -73,8 +74,13 @@ class Node:
             create_admin_app(AdminServices(settings, self.database, self.writer, self.commands)),
         )
         # OCPI: the roaming gateway for partners, on the same HTTP server.
-        self.ocpi = OcpiServices(settings, self.database, self.writer, self.bus)
-        self.http.mount("/ocpi/", create_ocpi_app(self.ocpi))
+        self.ocpi = OcpiServices(
+            settings, self.database, self.writer, self.bus, commands=self.commands
+        )
+        ocpi_app = create_ocpi_app(self.ocpi)
+        # Real-time authorization: unknown / whitelist NEVER tokens are asked of the eMSP.
+        ocpi_app.cleanup_ctx.append(realtime_authorization(self.authorizer))
+        self.http.mount("/ocpi/", ocpi_app)
         self._started = False
 
     @property

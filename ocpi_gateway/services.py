@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from shared.commands import CommandService
 from shared.config import Settings
 from shared.domain.partners import party_key
 from shared.events import EventBus
@@ -71,6 +72,9 @@ class OcpiServices:
     writer: BatchWriter
     bus: EventBus | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
+    #: The command service (`shared.commands`): the commands and chargingprofiles
+    #: receivers relay partners' requests to chargers through it (None: they answer 2000).
+    commands: CommandService | None = None
 
     @property
     def identity(self) -> OcpiIdentity:
