@@ -17,8 +17,10 @@ from csms.app import CsmsApp
 from csms.commands import CommandExecutor
 from csms.context import CsmsServices
 from ocpi_gateway.app import create_ocpi_app
+from ocpi_gateway.push import PushSupervisor
 from ocpi_gateway.realtime_auth import realtime_authorization
 from ocpi_gateway.services import OcpiServices
+from ocpi_gateway.v221.push_source import V221PushSource
 from shared.authorization import Authorizer
 from shared.billing.node import BillingServices
 from shared.cluster.runtime import Cluster
@@ -28,6 +30,7 @@ from shared.heap import tune_for_serving
 from shared.logging import get_logger
 from shared.store.database import Database
 from shared.store.migrate import upgrade_database
+from shared.store.outbox_writers import OutboxWriters
 from shared.store.writer import BatchWriter
 
 __all__ = ["Node", "run_until_signalled"]
@@ -81,6 +84,11 @@ class Node:
         # Real-time authorization: unknown / whitelist NEVER tokens are asked of the eMSP.
         ocpi_app.cleanup_ctx.append(realtime_authorization(self.authorizer))
         self.http.mount("/ocpi/", ocpi_app)
+        # OCPI pushes: outbox rows commit with each change; one worker per partner sends them.
+        self.outbox = OutboxWriters(self.database)
+        self.outbox.install(self.bus)
+        self.push = PushSupervisor(self.ocpi, V221PushSource(self.ocpi))
+        self.push.install(self.bus)
         self._started = False
 
     @property
@@ -115,12 +123,14 @@ class Node:
             database=self.settings.database.display_url,
         )
         await upgrade_database(self.database)
+        await self.outbox.load()
         self.writer.start()
         await self.cluster.start()
         self.executor.start()
         self.billing.start()
         await self.csms.start()
         await self.http.start()
+        await self.push.start()
         self._started = True
 
     async def aclose(self) -> None:
@@ -130,6 +140,7 @@ class Node:
             await self.http.aclose()
         with contextlib.suppress(Exception):
             await self.csms.aclose()
+        await self.push.aclose()
         await self.executor.aclose()
         await self.billing.aclose()
         await self.cluster.aclose()

@@ -150,20 +150,16 @@ def _entry(row: Any) -> OutboxEntry:
 async def entries_after(
     conn: AsyncConnection,
     after_id: int,
-    partner_id: int,
+    partner_id: int | None,
     limit: int = 500,
     up_to: int | None = None,
     modules: Sequence[OutboxModule] | None = None,
 ) -> list[OutboxEntry]:
-    """Rows for `partner_id` (its own and the broadcast ones) with id > `after_id`
-    (and <= `up_to`), oldest first, at most `limit`."""
-    query = (
-        select(outbox)
-        .where(outbox.c.id > after_id)
-        .where(or_(outbox.c.partner_id.is_(None), outbox.c.partner_id == partner_id))
-        .order_by(outbox.c.id)
-        .limit(limit)
-    )
+    """Rows for `partner_id` (its own and the broadcast ones; every row when None) with
+    id > `after_id` (and <= `up_to`), oldest first, at most `limit`."""
+    query = select(outbox).where(outbox.c.id > after_id).order_by(outbox.c.id).limit(limit)
+    if partner_id is not None:
+        query = query.where(or_(outbox.c.partner_id.is_(None), outbox.c.partner_id == partner_id))
     if up_to is not None:
         query = query.where(outbox.c.id <= up_to)
     if modules is not None:

@@ -98,7 +98,8 @@ class EventLog:
         future: asyncio.Future[EmspEvent] = asyncio.get_running_loop().create_future()
         self._waiters.append((predicate, future))
         try:
-            return await asyncio.wait_for(future, within)
+            async with asyncio.timeout(within):
+                return await future
         finally:
             if not future.done():
                 future.cancel()

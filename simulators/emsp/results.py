@@ -36,7 +36,8 @@ class PendingRequest:
 
     async def result(self, within: float = 30.0) -> JsonObject:
         """The first asynchronous result; TimeoutError after `within` seconds."""
-        await asyncio.wait_for(self._arrived.wait(), within)
+        async with asyncio.timeout(within):
+            await self._arrived.wait()
         return self.results[0]
 
     @property

@@ -116,7 +116,8 @@ async def run_emsp_async(
         code = await _work(sim, printer)
         if code == 0:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), options.duration)
+                async with asyncio.timeout(options.duration):
+                    await stop.wait()
         printer.note("summary", events=len(sim.events), problems=len(sim.problems))
         for problem in sim.problems:
             printer.note("problem", text=problem)

@@ -16,6 +16,7 @@ Whatever the CPO gets wrong is added to the problem list and to the event it cau
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,11 @@ class EmspContext:
     accept_raw_tokens: bool = True
     routing_headers: bool = True
     page_limit: int = 50
+    #: False: every request gets HTTP 503 at once (a partner in an outage).
+    available: bool = True
+    #: When set and not yet released, requests wait for it (a partner that hangs).
+    gate: asyncio.Event | None = None
+    refused: int = 0  # requests answered 503 while unavailable
 
     def problem(self, text: str) -> None:
         self.store.problem(text)
@@ -146,6 +152,11 @@ def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response
 
     async def wrapped(request: web.Request) -> web.Response:
         ctx = request.app[EMSP_CONTEXT]
+        if ctx.gate is not None:
+            await ctx.gate.wait()
+        if not ctx.available:
+            ctx.refused += 1
+            return web.Response(status=503, text="simulated outage")
         module, path = _module_of(request.path)
         token, notes = _authenticate(ctx, request, module)
         if token is None:

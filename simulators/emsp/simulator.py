@@ -16,6 +16,7 @@ it reports in `problems` are the CPO's mistakes.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -136,6 +137,24 @@ class EmspSimulator(RemoteControl):
     ) -> None:
         await self.aclose()
 
+    # --- simulated trouble -------------------------------------------------------------
+
+    def go_offline(self) -> None:
+        """Answer every request with HTTP 503 until `go_online()` (an outage)."""
+        self.context.available = False
+
+    def go_online(self) -> None:
+        self.context.available = True
+
+    def hold(self) -> None:
+        """Keep every request waiting until `release()` (a partner that hangs)."""
+        self.context.gate = asyncio.Event()
+
+    def release(self) -> None:
+        if self.context.gate is not None:
+            self.context.gate.set()
+            self.context.gate = None
+
     @property
     def versions_url(self) -> str:
         """Our versions URL, for a CPO that registers with us."""
@@ -183,6 +202,13 @@ class EmspSimulator(RemoteControl):
         if answer.ok:
             self.party.forget_cpo()
         return answer
+
+    def admit(self, token: str, country_code: str, party_id: str) -> None:
+        """Accept `token` from the CPO `country_code*party_id` without a handshake (for a
+        CPO wired up by hand, e.g. in tests of its push worker)."""
+        self.party.incoming_tokens.add(token)
+        self.party.cpo_roles = [{"role": "CPO", "country_code": country_code, "party_id": party_id}]
+        self.party.registered = True
 
     def issue_token_a(self) -> str:
         """A Token A for a CPO that registers with us (``csms partners connect``)."""
