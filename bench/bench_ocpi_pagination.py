@@ -54,6 +54,7 @@ from bench.common import (
     free_port,
     pg_available,
     print_table,
+    rss_kib,
     start_csms,
 )
 
@@ -502,6 +503,7 @@ def _run_db(kind: str, args: Any) -> list[dict[str, Any]]:
                         row = _measure(server.pid, command, args.processes, f"{kind} {mode}")
                     row["limit"] = args.limit if mode == "pages" else ""
                     row["cold_crawl_s"] = cold["cold_crawl_s"] if mode == "pages" else ""
+                    row["server_rss_MiB"] = rss_kib(server.pid) // 1024
                     rows.append(row)
     return rows
 

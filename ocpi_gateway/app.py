@@ -49,10 +49,9 @@ from ocpi_gateway.routing import (
     RequestContext,
 )
 from ocpi_gateway.services import OcpiIdentity, OcpiServices
-from ocpi_gateway.token_cache import DEFAULT_TTL, TokenCache
+from ocpi_gateway.token_cache import DEFAULT_TTL, KnownToken, TokenCache
 from ocpi_gateway.v221.models.serialization import json_dumps
 from ocpi_gateway.versions import VersionSpec, versions_handler
-from shared.domain.partners import Partner
 from shared.events import ConnectorStatusChanged, EventBus
 from shared.logging import get_logger
 from shared.secrets import hash_token
@@ -229,33 +228,30 @@ def _routing_party(request: web.Request, direction: str) -> Party | None:
     return Party(country.upper(), party.upper())
 
 
-async def _find_partner(
-    request: web.Request, candidates: list[str]
-) -> tuple[str, tuple[Partner, TokenKind] | None]:
-    """The first candidate token that names a partner (cached, see `token_cache`)."""
+async def _find_partner(request: web.Request, header: str | None) -> KnownToken | None:
+    """The partner the `Authorization` header names (cached, see `token_cache`)."""
     cache = request.app[TOKENS]
-    hashes = [(token, hash_token(token)) for token in candidates]
-    for token, token_hash in hashes:
-        found = cache.get(token_hash)
-        if found is not None:
-            return token, found
+    known = cache.get(header) if header else None
+    if known is not None:
+        return known
+    candidates = token_candidates(header)
+    if not candidates:
+        raise AuthenticationError("missing credentials token (Authorization: Token …)")
     async with request.app[SERVICES].database.read() as conn:
-        for token, token_hash in hashes:
-            found = await find_by_token_hash(conn, token_hash)
+        for token in candidates:
+            found = await find_by_token_hash(conn, hash_token(token))
             if found is not None:
-                cache.put(token_hash, *found)
-                return token, found
-    return "", None
+                known = KnownToken(token, *found)
+                cache.put(header or "", known)
+                return known
+    return None
 
 
 async def _authenticate(request: web.Request, module: ModuleSpec | None) -> RequestContext:
-    candidates = token_candidates(request.headers.get("Authorization"))
-    if not candidates:
-        raise AuthenticationError("missing credentials token (Authorization: Token …)")
-    token, found = await _find_partner(request, candidates)
-    if found is None:
+    known = await _find_partner(request, request.headers.get("Authorization"))
+    if known is None:
         raise AuthenticationError("unknown credentials token")
-    partner, kind = found
+    token, partner, kind = known.token, known.partner, known.kind
     if kind is TokenKind.INVITE and (module is None or not module.token_a):
         # transport_and_format, *Authorization header*: Token A is for versions and
         # credentials only.

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 from ocpi_gateway.app import _rendered_envelope
 from ocpi_gateway.routing import OcpiResult, Rendered, RenderedList
-from ocpi_gateway.token_cache import TokenCache
+from ocpi_gateway.token_cache import KnownToken, TokenCache
 from ocpi_gateway.v221.models.serialization import json_dumps
 from shared.domain.partners import Partner, PartnerStatus
 from shared.store.partners import TokenKind
 
 PARTNER = Partner(id=1, name="eMSP", status=PartnerStatus.REGISTERED)
+KNOWN = KnownToken("token-c", PARTNER, TokenKind.CREDENTIALS)
 
 
 class FakeClock:
@@ -27,28 +28,29 @@ class FakeClock:
 def test_a_lookup_is_kept_for_its_ttl() -> None:
     clock = FakeClock()
     cache = TokenCache(ttl=1.0, clock=clock)
-    assert cache.get("h") is None
-    cache.put("h", PARTNER, TokenKind.CREDENTIALS)
-    assert cache.get("h") == (PARTNER, TokenKind.CREDENTIALS)
+    assert cache.get("Token dG9rZW4tYw==") is None
+    cache.put("Token dG9rZW4tYw==", KNOWN)
+    assert cache.get("Token dG9rZW4tYw==") == KNOWN
+    assert cache.get("Token token-c") is None  # another header: looked up on its own
     clock.now += 0.999
-    assert cache.get("h") == (PARTNER, TokenKind.CREDENTIALS)
+    assert cache.get("Token dG9rZW4tYw==") == KNOWN
     clock.now += 0.001
-    assert cache.get("h") is None  # expired: looked up again
+    assert cache.get("Token dG9rZW4tYw==") is None  # expired: looked up again
 
 
 def test_token_a_and_a_zero_ttl_are_never_kept() -> None:
     cache = TokenCache(ttl=1.0, clock=FakeClock())
-    cache.put("a", PARTNER, TokenKind.INVITE)
+    cache.put("a", KnownToken("token-a", PARTNER, TokenKind.INVITE))
     assert cache.get("a") is None
     off = TokenCache(ttl=0, clock=FakeClock())
-    off.put("h", PARTNER, TokenKind.CREDENTIALS)
+    off.put("h", KNOWN)
     assert off.get("h") is None
 
 
 def test_clear_forgets_everything() -> None:
     cache = TokenCache(ttl=10.0, clock=FakeClock())
     for n in range(3):
-        cache.put(f"h{n}", PARTNER, TokenKind.CREDENTIALS)
+        cache.put(f"h{n}", KNOWN)
     cache.clear()
     assert all(cache.get(f"h{n}") is None for n in range(3))
 
