@@ -30,9 +30,11 @@ from csms.ocppj import (
     Validator,
     call_error_frame,
     call_frame,
+    call_result_frame,
     parse_frame,
 )
 from csms.ocppj.common import JsonObject
+from csms.repeats import RepeatGuard
 
 __all__ = ["CallOutcome", "StationConnection", "StationOfflineError"]
 
@@ -68,8 +70,10 @@ class StationConnection:
         routes: RouteTable,
         validator: Validator,
         outgoing_validator: Validator | None,
+        repeats: RepeatGuard | None = None,
     ) -> None:
         self.ws = ws
+        self._repeats = repeats
         self.ctx = ctx
         self._routes = routes
         self._validator = validator
@@ -140,9 +144,17 @@ class StationConnection:
             return
         if recent is not None:
             self.ctx.log.warning("ocpp.call.reused_message_id", message_id=call.message_id)
+        if self._repeats is not None and self._repeats.is_repeat(self.station_id, call):
+            # Sent again after a lost answer (maybe on a new connection): already stored.
+            self.ctx.log.warning("ocpp.call.repeat", action=call.action, message_id=call.message_id)
+            self.ctx.log_incoming(text, 2, call.message_id)
+            await self._send(call_result_frame(call.message_id, {}), 3, call.message_id)
+            return
         answer = await dispatch_call(
             self.ctx, call, text, self._routes, self._validator, self._outgoing_validator
         )
+        if self._repeats is not None and answer.startswith("[3"):
+            self._repeats.remember(self.station_id, call)
         self._recent[call.message_id] = (text, answer)
         if len(self._recent) > _RECENT_CALLS:
             self._recent.popitem(last=False)

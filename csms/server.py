@@ -38,6 +38,7 @@ from csms.context import CsmsServices, StationContext, StationView
 from csms.dispatch import RouteTable
 from csms.ocppj import get_validator
 from csms.registry import ConnectionRegistry
+from csms.repeats import RepeatGuard
 from csms.station_view import load_station_view, record_connection
 from shared.domain.stations import RegistrationStatus
 from shared.logging import get_logger
@@ -92,6 +93,7 @@ class OcppServer:
         self._handshakes: dict[int, HandshakeInfo] = {}
         self._sessions: set[asyncio.Task[None]] = set()
         self._background: set[asyncio.Task[None]] = set()
+        self._repeats = RepeatGuard()
 
     @property
     def port(self) -> int:
@@ -284,6 +286,7 @@ class OcppServer:
             self.routes[info.version],
             self._validators[info.version],
             self._outgoing.get(info.version),
+            self._repeats,
         )
         previous = self.registry.replace(connection)
         if previous is not None:

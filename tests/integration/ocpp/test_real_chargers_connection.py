@@ -131,3 +131,35 @@ async def test_15_a_100_sample_meter_values_frame(tmp_path: Path) -> None:
         values = (await conn.execute(select(meter_values.c.value))).scalars().all()
     assert len(values) == 100
     assert max(values) == 1099.5
+
+
+async def test_6_meter_values_sent_again_after_a_reconnect_are_stored_once(
+    tmp_path: Path,
+) -> None:
+    payload = {
+        "connectorId": 1,
+        "meterValue": [
+            {
+                "timestamp": "2026-11-26T10:00:00Z",
+                "sampledValue": [
+                    {"value": "1234.5", "measurand": "Energy.Active.Import.Register", "unit": "Wh"}
+                ],
+            }
+        ],
+    }
+    async with running_node(node_settings(_sqlite(tmp_path))) as node:
+        async with ocpp_client(node.ocpp_port, "AGAIN") as client:
+            await client.call("BootNotification", BOOT_16)
+            assert (await client.call("MeterValues", payload))[0] == 3
+        # the answer "got lost": the charger reconnects and sends it again, new message id
+        async with ocpp_client(node.ocpp_port, "AGAIN") as client:
+            client._ids = iter(range(100, 200))  # type: ignore[assignment]
+            assert (await client.call("MeterValues", payload))[2] == {}
+            later = dict(
+                payload,
+                meterValue=[dict(payload["meterValue"][0], timestamp="2026-11-26T10:01:00Z")],
+            )
+            assert (await client.call("MeterValues", later))[0] == 3
+    async with open_database(_sqlite(tmp_path)) as conn:
+        values = (await conn.execute(select(meter_values.c.timestamp))).scalars().all()
+    assert len(values) == 2
