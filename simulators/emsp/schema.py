@@ -10,7 +10,8 @@ Rules checked, besides the tables (spec chapter *Types*):
 - CiString: printable ASCII only; string: printable UTF-8 (no tabs, line breaks);
 - DateTime: RFC 3339 in UTC, ``Z`` or no designator (``+00:00`` is not UTC, the spec says);
 - number: a JSON number with at most 4 decimals unless the field says otherwise (a float
-  artefact such as ``1.2300000000000002`` is a bug worth reporting);
+  artefact such as ``1.2300000000000002`` is a bug worth reporting). This one is *soft*
+  (`is_soft`): reported, but a receiver can still use the object;
 - int: a JSON integer with the table's maximum number of digits.
 """
 
@@ -31,6 +32,7 @@ __all__ = [
     "check_value",
     "describe",
     "is_datetime",
+    "is_soft",
     "type_fields",
 ]
 
@@ -73,6 +75,14 @@ def _types() -> dict[str, Any]:
     text = resources.files(__package__).joinpath("ocpi-2.2.1.schema.json").read_text("utf-8")
     types: dict[str, Any] = json.loads(text)["types"]
     return types
+
+
+_SOFT_MARK = "decimals"
+
+
+def is_soft(problem: str) -> bool:
+    """True for a problem that is reported but does not make the object unusable."""
+    return _SOFT_MARK in problem
 
 
 def type_fields(type_name: str) -> list[str]:
@@ -204,7 +214,7 @@ def _check_number(value: object, where: str, places: int) -> list[str]:
     if isinstance(value, Decimal | float):
         exponent = Decimal(str(value)).normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > places:
-            return [f"{where}: {value} has more than {places} decimals"]
+            return [f"{where}: {value} has more than {places} {_SOFT_MARK}"]
     return []
 
 

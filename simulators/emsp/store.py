@@ -20,7 +20,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from .schema import check_object, check_patch, describe
+from .schema import check_object, check_patch, describe, is_soft
 from .wire import JsonObject, parse_datetime
 
 __all__ = ["Key", "Outcome", "ReceivedStore", "object_key"]
@@ -93,9 +93,12 @@ class ReceivedStore:
         self.problems.append(text)
 
     def _checked(self, problems: list[str], what: str) -> Outcome | None:
+        """Report `problems`; refuse the object (2001) unless all of them are soft."""
         if problems:
             self.problem(f"{what}: {describe(problems)}")
-            return _invalid(describe(problems))
+            hard = [problem for problem in problems if not is_soft(problem)]
+            if hard:
+                return _invalid(describe(hard))
         return None
 
     def _owner_matches(self, url: Key, body: JsonObject, what: str) -> Outcome | None:

@@ -92,12 +92,13 @@ async def test_mistakes_are_reported(cpo: FakeCpo, registered: EmspSimulator) ->
     # PATCH without last_updated, a float artefact, a +02:00 time, a too-long string.
     _, answer, _ = await cpo.push("PATCH", "sessions", "SE/CPO/101", {"kwh": 2})
     assert answer["status_code"] == 2001
-    await cpo.push(
+    _, answer, _ = await cpo.push(
         "PATCH",
         "sessions",
         "SE/CPO/101",
         {"kwh": 1.2300000000000002, "last_updated": "2020-03-09T10:18:00Z"},
     )
+    assert answer["status_code"] == 1000  # too many decimals: reported, yet usable
     await cpo.push("PATCH", "sessions", "SE/CPO/101", {"last_updated": "2020-03-09T12:18:00+02:00"})
     await cpo.push("PUT", "sessions", "SE/CPO/101", {**session, "meter_id": "x" * 256})
     # An older update after a newer one is out of order, and ignored.
