@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Literal
+from typing import Any, Literal, cast
 
 import structlog
 
@@ -47,6 +47,28 @@ def configure_logging(
 
 
 def get_logger(name: str | None = None) -> structlog.typing.FilteringBoundLogger:
-    """A bound logger; `name` is recorded as `logger` when given."""
-    log: structlog.typing.FilteringBoundLogger = structlog.get_logger()
-    return log.bind(logger=name) if name else log
+    """A bound logger; `name` is recorded as `logger` when given.
+
+    Modules take their logger at import time, before `configure_logging` has run; the
+    logger is therefore built on first use, with the configuration of that moment (a logger
+    bound at import would keep structlog's defaults: console output, every level).
+    """
+    return cast(structlog.typing.FilteringBoundLogger, _LazyLogger(name))
+
+
+class _LazyLogger:
+    """Binds `logger=name` on first use; later uses go straight to the bound logger's
+    methods (each is cached on the instance after its first lookup)."""
+
+    def __init__(self, name: str | None) -> None:
+        self._name = name
+        self._bound: structlog.typing.FilteringBoundLogger | None = None
+
+    def __getattr__(self, attribute: str) -> Any:
+        bound = self._bound
+        if bound is None:
+            logger: structlog.typing.FilteringBoundLogger = structlog.get_logger()
+            bound = self._bound = logger.bind(logger=self._name) if self._name else logger
+        value = getattr(bound, attribute)
+        setattr(self, attribute, value)
+        return value

@@ -15,6 +15,7 @@ from typing import Any
 from csms.common import charger_time, now_utc
 from csms.context import StationContext
 from csms.v201.mapping import id_token, id_token_info, meter_report, transaction_event
+from shared.domain.transactions import TransactionEventType
 from shared.usecases.authorization import authorize_token, transaction_authorization
 from shared.usecases.transaction_events import EventOutcome, record_transaction_event
 from shared.usecases.transactions import record_meter_values
@@ -56,7 +57,10 @@ async def on_transaction_event(ctx: StationContext, payload: dict[str, Any]) -> 
         )
     )
     ctx.view.remember_transaction(event.transaction_ref, outcome.transaction_id, outcome.state)
-    ctx.log.info(
+    # Started and Ended once per transaction at INFO; the Updated stream (a meter value
+    # every few seconds per transaction) only at DEBUG: no per-message INFO logging.
+    log = ctx.log.debug if event.event_type is TransactionEventType.UPDATED else ctx.log.info
+    log(
         "ocpp.transaction.event",
         transaction_id=outcome.transaction_id,
         transaction_ref=event.transaction_ref,
