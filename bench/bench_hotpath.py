@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +61,7 @@ async def measure(
     mix: str,
     spy: str | None = None,
     default_gc: bool = False,
+    count_sql: bool = False,
 ) -> float:
     """Microseconds of this process's CPU per answered call."""
     from cli.node import Node
@@ -114,6 +116,7 @@ async def measure(
             from shared.heap import tune_for_serving
 
             tune_for_serving()  # as `csms serve` does once it has started
+        statements = _count_statements(node.database.engine.sync_engine) if count_sql else None
         calls = 0
         recorder = _spy(spy) if spy else None
         start = time.process_time()
@@ -124,12 +127,34 @@ async def measure(
             )
             calls += len(sims)
         cpu = time.process_time() - start
+        if statements is not None:
+            _print_statements(statements, calls)
         if recorder is not None:
             recorder.send_signal(signal.SIGINT)
             recorder.wait(timeout=60)
         return cpu * 1e6 / calls
     finally:
         await node.aclose()
+
+
+def _count_statements(engine: Any) -> Counter[str]:
+    """Every statement SQLAlchemy executes from now on (not the lean executemany's rows)."""
+    from sqlalchemy import event
+
+    counts: Counter[str] = Counter()
+
+    def count(*args: Any) -> None:
+        statement, many = args[2], args[5]
+        counts[("many " if many else "") + " ".join(statement.split())] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    return counts
+
+
+def _print_statements(counts: Counter[str], calls: int) -> None:
+    print(f"statements through SQLAlchemy per 1,000 calls ({calls} calls):")
+    for statement, count in counts.most_common(40):
+        print(f"{1000 * count / calls:9.1f}  {statement[:150]}")
 
 
 def _spy(path: str) -> subprocess.Popen[bytes]:
@@ -191,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--default-gc", action="store_true", help="keep CPython's GC settings (no tuning)"
     )
+    parser.add_argument(
+        "--count-sql", action="store_true", help="print the statements SQLAlchemy runs per call"
+    )
     args = parser.parse_args(argv)
     versions = ["1.6", "2.0.1"] if args.version == "both" else [args.version]
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
@@ -199,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         dbs.remove("postgres")
     from shared.logging import configure_logging
 
-    configure_logging("WARNING", "json")
+    configure_logging("INFO", "json")  # the defaults of csms serve (not on a terminal)
     rows = []
     for version in versions:
         for db in dbs:
@@ -213,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                         args.mix,
                         args.spy,
                         args.default_gc,
+                        args.count_sql,
                     )
                 )
             rows.append(

@@ -244,7 +244,8 @@ def start_csms(
             **db_env,
             "CSMS_OCPP__PORT": str(port),
             "CSMS_HTTP__PORT": str(http_port),
-            "CSMS_LOGGING__LEVEL": "WARNING",
+            # The defaults: INFO, as JSON lines (what a service writes to its journal).
+            "CSMS_LOGGING__LEVEL": "INFO",
             "CSMS_LOGGING__FORMAT": "json",
             **(extra_env or {}),
         }

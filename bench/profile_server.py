@@ -3,6 +3,7 @@ traffic phase of the load generator, aggregated by function.
 
     python -m bench.profile_server [--version 1.6] [--db sqlite] [--mix mixed]
         [--stations 1000] [--rate 1000] [--duration 15] [--top 40] [--native]
+        [--phase traffic|boot] [--keep FILE] [--load FILE] [--callers NAME]
 
 Prints two tables: self time (where the interpreter actually was) and inclusive time (what a
 function and everything it called cost), each as a share of the samples that held the GIL.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -96,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="also write py-spy's raw output here")
     parser.add_argument("--callers", action="append", default=[], help="who calls NAME")
     parser.add_argument("--load", type=Path, help="analyse a kept raw file, run nothing")
+    parser.add_argument("--phase", choices=sorted(_PHASES), default="traffic")
     args = parser.parse_args(argv)
     raw = args.load.read_text() if args.load else _record(args)
     own, inclusive, total = aggregate(raw)
@@ -109,8 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+_PHASES = {"traffic": ("traffic_start", "traffic_end"), "boot": ("connect_start", "booted")}
+
+
 def _record(args: argparse.Namespace) -> str:
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    first, last = _PHASES[args.phase]
     with start_csms(args.db, tokens=("BENCH-TAG",)) as server, tempfile.TemporaryDirectory() as tmp:
         raw_path = Path(tmp) / "profile.txt"
         command = loadgen_command(
@@ -121,6 +128,7 @@ def _record(args: argparse.Namespace) -> str:
             duration=args.duration,
             processes=args.processes,
             mix=args.mix,
+            timeout=30,
         )
         generator = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         assert generator.stdout is not None
@@ -129,18 +137,20 @@ def _record(args: argparse.Namespace) -> str:
         summary: dict[str, object] = {}
         for line in generator.stdout:
             event = json.loads(line)
-            if event.get("event") == "traffic_start":
+            if event.get("event") == first:
                 cpu_start = cpu_seconds(server.pid)
                 spy_args = [spy, "record", "-p", str(server.pid), "--gil", "-f", "raw"]
-                spy_args += ["-d", str(int(args.duration)), "-o", str(raw_path), "-r", "200"]
+                spy_args += ["-o", str(raw_path), "-r", "200"]
                 if args.native:
                     spy_args.append("--native")
                 recorder = subprocess.Popen(
                     spy_args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
                 )
-            elif event.get("event") == "traffic_end":
+            elif event.get("event") == last:
+                if recorder is not None:
+                    recorder.send_signal(signal.SIGINT)  # py-spy writes its file and ends
                 cpu = cpu_seconds(server.pid) - cpu_start
-                print(f"server CPU during traffic: {cpu:.2f} s")
+                print(f"server CPU during {args.phase}: {cpu:.2f} s")
             elif "summary" in event:
                 summary = event["summary"]
         generator.wait(timeout=120)

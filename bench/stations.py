@@ -27,6 +27,9 @@ MIXES: dict[str, list[str]] = {
     "mixed": ["metervalues"] * 6 + ["heartbeat"] * 2 + ["status"] + ["startstop"],
     "heartbeat": ["heartbeat"],
     "metervalues": ["metervalues"],
+    # One kind each, to see what a kind costs (bench_hotpath --mix status, …).
+    "status": ["status"],
+    "startstop": ["startstop"],
 }
 
 # What a charger answers to the central system's calls (the benchmarks send commands).
