@@ -47,7 +47,7 @@ from shared.events import (
     TransactionUpdated,
 )
 from shared.logging import get_logger
-from shared.store.outbox import prune_outbox
+from shared.store.outbox import drop_push_state, get_push_state, prune_outbox
 from shared.store.partners import get_secrets, list_partners
 from shared.store.tables import partner_push_state
 from shared.store.uow import UnitOfWork
@@ -143,7 +143,7 @@ class PushSupervisor:
         *,
         settings: PushSettings | None = None,
         client: OcpiClient | None = None,
-        refresh_interval: float = 5.0,
+        refresh_interval: float = 2.0,
         retention: timedelta = timedelta(days=7),
     ) -> None:
         self._services = services
@@ -221,14 +221,17 @@ class PushSupervisor:
 
     async def _refresh(self) -> None:
         async with self._services.database.read() as conn:
-            partners = [
-                p for p in await list_partners(conn) if p.status is PartnerStatus.REGISTERED
-            ]
+            everyone = await list_partners(conn)
+            partners = [p for p in everyone if p.status is PartnerStatus.REGISTERED]
             tokens = {p.id: (await get_secrets(conn, p.id)).outgoing_token for p in partners}
+            gone = [p.id for p in everyone if p.status is not PartnerStatus.REGISTERED]
+            gone = [pid for pid in gone if await get_push_state(conn, pid) is not None]
         wanted = {p.id: p for p in partners if tokens.get(p.id)}
         for partner_id in list(self._running):
             if partner_id not in wanted:
                 await self._stop(partner_id)
+        if gone:  # after their workers stopped, so no cursor is written back
+            await self._services.writer.run(lambda uow: drop_push_state(uow, gone))
         for partner_id, partner in wanted.items():
             link = PartnerLink(partner, str(tokens[partner_id]), partner.outgoing_token_base64)
             running = self._running.get(partner_id)

@@ -132,7 +132,12 @@ class PartnerPusher:
     async def run(self) -> None:
         """Deliver until cancelled."""
         partner_id = self.partner_id
-        state = await self._services.writer.run(lambda uow: ensure_push_state(uow, partner_id))
+        # Rows written since the partner registered are its to receive, even those written
+        # before this worker started.
+        since = self.link.partner.updated_at
+        state = await self._services.writer.run(
+            lambda uow: ensure_push_state(uow, partner_id, since)
+        )
         self.cursor = state.last_outbox_id
         self.failing_since = state.failing_since
         if self.failing_since is not None:

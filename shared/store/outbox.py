@@ -40,6 +40,7 @@ __all__ = [
     "PushState",
     "cdr_delivery",
     "defer_outbox",
+    "drop_push_state",
     "ensure_push_state",
     "entries_after",
     "get_push_state",
@@ -185,19 +186,37 @@ async def get_push_state(conn: AsyncConnection, partner_id: int) -> PushState | 
     return PushState(row.partner_id, int(row.last_outbox_id), row.failing_since, row.last_error)
 
 
-async def ensure_push_state(uow: UnitOfWork, partner_id: int) -> PushState:
-    """The partner's cursor; a new partner starts at the newest row (it syncs by GET
-    first, transport_and_format *Offline behaviour*, and gets pushes from then on)."""
+async def ensure_push_state(
+    uow: UnitOfWork, partner_id: int, since: datetime | None = None
+) -> PushState:
+    """The partner's cursor. A new partner starts after the rows older than `since` (when
+    it registered; None: now): it synced by GET first (transport_and_format, *Offline
+    behaviour*) and gets pushes of what changed from then on."""
     state = await get_push_state(uow.conn, partner_id)
     if state is not None:
         return state
-    newest = await last_outbox_id(uow.conn)
+    if since is None:
+        start = await last_outbox_id(uow.conn)
+    else:
+        value = (
+            await uow.conn.execute(select(func.max(outbox.c.id)).where(outbox.c.created_at < since))
+        ).scalar()
+        start = int(value or 0)
     await uow.conn.execute(
         insert(partner_push_state).values(
-            partner_id=partner_id, last_outbox_id=newest, updated_at=uow.now
+            partner_id=partner_id, last_outbox_id=start, updated_at=uow.now
         )
     )
-    return PushState(partner_id, newest)
+    return PushState(partner_id, start)
+
+
+async def drop_push_state(uow: UnitOfWork, partner_ids: Sequence[int]) -> None:
+    """Forget the cursors of partners that left: if they register again, they start
+    afresh from their new registration (nothing of the time between is pushed)."""
+    if partner_ids:
+        await uow.conn.execute(
+            delete(partner_push_state).where(partner_push_state.c.partner_id.in_(partner_ids))
+        )
 
 
 async def save_push_state(uow: UnitOfWork, state: PushState) -> None:

@@ -259,3 +259,39 @@ async def test_one_node_at_a_time_pushes_to_a_partner(push: PushHarness) -> None
         assert other_node.pusher(partner_id) is not None
     finally:
         await other_node.aclose()
+
+
+async def test_a_partner_that_registers_again_starts_afresh(push: PushHarness) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from shared.store.outbox import get_push_state
+    from shared.store.tables import partners
+
+    await push.site()
+    partner_id, sim = await push.partner()
+
+    async def status(value: str, when: datetime | None = None) -> None:
+        async def change(uow: UnitOfWork) -> None:
+            values: dict[str, object] = {"status": value}
+            if when is not None:
+                values["updated_at"] = when
+            await uow.conn.execute(
+                update(partners).where(partners.c.id == partner_id).values(**values)
+            )
+
+        await push.run(change)
+        await push.supervisor.refresh()
+
+    await status("unregistered")
+    assert push.supervisor.pusher(partner_id) is None
+    async with push.database.read() as conn:
+        assert await get_push_state(conn, partner_id) is None
+    push.source.set_evse_status("EVSE-1", "CHARGING")
+    await _emit(push, _status(1))  # while it is gone: never sent
+    await status("registered", datetime.now(UTC))
+    push.source.set_evse_status("EVSE-2", "CHARGING")
+    await _emit(push, _status(2))
+    await sim.wait_for(lambda e: e.module == "locations", within=10)
+    assert _pushes(sim, "locations") == [("PATCH", "SE/LDP/LOC1/EVSE-2")]
