@@ -3,7 +3,9 @@
 They run inside the transaction that stored the change (`EventBus.add_transactional_writer`):
 
 - a connector status change bumps its site's `last_updated` (mod_locations, *GET List*: an
-  EVSE or connector update also updates the parent Location);
+  EVSE or connector update also updates the parent Location) — always forward, and always
+  to a new value (`locations.next_stamp`), which is what the gateway's kept renderings are
+  validated by;
 - the first status of a connector of a linked station publishes it (and its new EVSE) like
   the station's other EVSEs, so stations linked before they connected, or that grow EVSEs,
   publish everything they have;
@@ -16,7 +18,9 @@ connector seen for the first time.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, select, update
+import functools
+
+from sqlalchemy import Update, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.domain.locations import EvseSpec, Site
@@ -36,8 +40,9 @@ from shared.store.location_links import (
     pick_spec,
     station_evses,
 )
-from shared.store.locations import get_site
+from shared.store.locations import get_site, next_stamp
 from shared.store.tables import connectors, evses, locations
+from shared.store.types import UtcDateTime
 from shared.store.uow import UnitOfWork
 
 __all__ = ["register_location_writers"]
@@ -47,31 +52,34 @@ _SITE_OF_EVSE = (
     .where(evses.c.station_id == bindparam("sid"), evses.c.evse_id == bindparam("eid"))
     .scalar_subquery()
 )
-_BUMP_SITE_OF_EVSE = (
-    update(locations)
-    .where(locations.c.id == _SITE_OF_EVSE, locations.c.last_updated < bindparam("at"))
-    .values(last_updated=bindparam("at"))
-)
-_BUMP_SITE = (
-    update(locations)
-    .where(locations.c.id == bindparam("lid"), locations.c.last_updated < bindparam("at"))
-    .values(last_updated=bindparam("at"))
-)
+
+
+@functools.cache
+def _site_bumps(dialect: str) -> tuple[Update, Update, Update]:
+    """The statements that move sites' `last_updated` (`next_stamp`), for `dialect`: the
+    site of an EVSE, a site by id, the sites of a station. Built once: deferred statements
+    are grouped by identity."""
+    at = bindparam("at", type_=UtcDateTime())
+    stamp = {"last_updated": next_stamp(dialect, at)}
+    of_evse = update(locations).where(locations.c.id == _SITE_OF_EVSE).values(stamp)
+    by_id = update(locations).where(locations.c.id == bindparam("lid")).values(stamp)
+    of_station = (
+        update(locations)
+        .where(
+            locations.c.id.in_(
+                select(evses.c.location_id).where(
+                    evses.c.station_id == bindparam("sid"), evses.c.location_id.is_not(None)
+                )
+            )
+        )
+        .values(stamp)
+    )
+    return of_evse, by_id, of_station
+
+
 _BUMP_STATION_EVSES = (
     update(evses)
     .where(evses.c.station_id == bindparam("sid"), evses.c.location_id.is_not(None))
-    .values(last_updated=bindparam("at"))
-)
-_BUMP_STATION_SITES = (
-    update(locations)
-    .where(
-        locations.c.id.in_(
-            select(evses.c.location_id).where(
-                evses.c.station_id == bindparam("sid"), evses.c.location_id.is_not(None)
-            )
-        ),
-        locations.c.last_updated < bindparam("at"),
-    )
     .values(last_updated=bindparam("at"))
 )
 _LINK_NEW_EVSE = (
@@ -114,7 +122,8 @@ _NEW_CONNECTOR_FACTS = (
 
 
 async def _on_status_changed(uow: UnitOfWork, event: ConnectorStatusChanged) -> None:
-    uow.defer(_BUMP_SITE_OF_EVSE, {"sid": event.station_id, "eid": event.evse_id, "at": uow.now})
+    of_evse, _, _ = _site_bumps(uow.conn.dialect.name)
+    uow.defer(of_evse, {"sid": event.station_id, "eid": event.evse_id, "at": uow.now})
     if event.previous_status is None and event.evse_id > 0:
         await _link_new_connector(uow, event)
 
@@ -122,7 +131,7 @@ async def _on_status_changed(uow: UnitOfWork, event: ConnectorStatusChanged) -> 
 async def _on_station_seen(uow: UnitOfWork, event: StationConnected | StationDisconnected) -> None:
     params = {"sid": event.station_id, "at": uow.now}
     uow.defer(_BUMP_STATION_EVSES, params)
-    uow.defer(_BUMP_STATION_SITES, params)
+    uow.defer(_site_bumps(uow.conn.dialect.name)[2], params)
 
 
 async def _link_new_connector(uow: UnitOfWork, event: ConnectorStatusChanged) -> None:
@@ -161,7 +170,7 @@ async def _link_new_connector(uow: UnitOfWork, event: ConnectorStatusChanged) ->
         },
     )
     _defer_connector(uow, event, spec, sibling_tariffs)
-    uow.defer(_BUMP_SITE, {"lid": site.id, "at": uow.now})
+    uow.defer(_site_bumps(uow.conn.dialect.name)[1], {"lid": site.id, "at": uow.now})
 
 
 async def _claim(

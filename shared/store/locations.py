@@ -13,11 +13,24 @@ connector's status change bumps its site in the same transaction, so a list filt
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    Update,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.domain.locations import (
@@ -28,6 +41,7 @@ from shared.domain.locations import (
 )
 from shared.events import LocationChanged
 from shared.store.tables import locations
+from shared.store.types import UtcDateTime
 from shared.store.uow import UnitOfWork
 from shared.store.upsert import upsert
 
@@ -36,6 +50,7 @@ __all__ = [
     "bump_site",
     "find_site_id",
     "get_site",
+    "next_stamp",
     "save_site",
     "site_exists",
     "site_from_row",
@@ -259,8 +274,41 @@ def _row_values(site: Site) -> dict[str, Any]:
     }
 
 
-async def bump_site(uow: UnitOfWork, location_id: str) -> None:
-    """Mark a site changed now (its EVSEs or connectors changed)."""
-    await uow.conn.execute(
-        update(locations).where(locations.c.id == location_id).values(last_updated=uow.now)
+def next_stamp(dialect: str, at: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A site's new `last_updated` for a change at `at` (SQL, per dialect).
+
+    It is `at`, unless the stored value is not older — a batch that took its time before
+    another one committed, another node's clock, a clock stepped back — and then the stored
+    value plus one microsecond. So every change moves it, and forward: a partner syncing by
+    `date_from` sees the site again, and the gateway's kept renderings, which are valid for
+    one stored value, are never served after a change (docs/adr/0002-ocpi-pagination.md).
+    """
+    stored = locations.c.last_updated
+    if dialect == "postgresql":
+        return func.greatest(stored + literal_column("INTERVAL '1 microsecond'"), at)
+    # SQLite keeps it as text, "YYYY-MM-DD HH:MM:SS.ffffff" (compared as text).
+    micros = cast(func.substr(stored, 21), Integer)
+    return case(
+        (stored < at, at),
+        (micros < 999_999, func.substr(stored, 1, 20).concat(func.printf("%06d", micros + 1))),
+        # Whole seconds only: SQLite's date functions round fractions to milliseconds.
+        else_=func.strftime("%Y-%m-%d %H:%M:%S", func.substr(stored, 1, 19), "+1 second").concat(
+            ".000000"
+        ),
     )
+
+
+@functools.cache
+def _bump_statement(dialect: str) -> Update:
+    at = bindparam("at", type_=UtcDateTime())
+    return (
+        update(locations)
+        .where(locations.c.id == bindparam("lid"))
+        .values(last_updated=next_stamp(dialect, at))
+    )
+
+
+async def bump_site(uow: UnitOfWork, location_id: str) -> None:
+    """Mark a site changed now (its EVSEs or connectors changed); see `next_stamp`."""
+    statement = _bump_statement(uow.conn.dialect.name)
+    await uow.conn.execute(statement, {"lid": location_id, "at": uow.now})
