@@ -12,12 +12,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ocpi_gateway.client import OcpiClient
 from ocpi_gateway.errors import PartnerCallError
+from ocpi_gateway.routing import OcpiRequest, Party
 from shared.commands import CommandRecord, CommandService
-from shared.domain.partners import Partner
 from shared.logging import get_logger
-from shared.store.database import Database
 from shared.store.partners import get_secrets
 
 __all__ = ["ResultBody", "cancel_all", "relay_result"]
@@ -30,28 +28,45 @@ ResultBody = Callable[[CommandRecord | None], Awaitable[dict[str, Any]]]
 _RUNNING: set[asyncio.Task[None]] = set()
 
 
+def _parties(request: OcpiRequest) -> tuple[Party | None, Party]:
+    """(to, from) for the result: the party that sent the command, and us
+    (transport_and_format, *Message Routing*: requests carry both)."""
+    identity = request.services.identity
+    to_party = request.context.from_party
+    main = request.context.partner.party
+    if to_party is None and main is not None:
+        to_party = Party(main.country_code.upper(), main.party_id.upper())
+    return to_party, Party(identity.country_code, identity.party_id)
+
+
 async def _relay(
     commands: CommandService,
-    database: Database,
-    client: OcpiClient,
-    partner: Partner,
+    request: OcpiRequest,
     command_id: str,
     response_url: str,
     timeout: float,  # noqa: ASYNC109 (how long the charger may take)
     body: ResultBody,
 ) -> None:
+    partner = request.context.partner
     record = await commands.wait(command_id, timeout)
     if record is not None and not record.finished:
         record = None
     document = await body(record)
-    async with database.read() as conn:
+    async with request.services.database.read() as conn:
         token = (await get_secrets(conn, partner.id)).outgoing_token
     if token is None:
         log.warning("ocpi.command_result.no_token", partner=partner.id, command=command_id)
         return
     try:
-        await client.call(
-            "POST", response_url, token, base64=partner.outgoing_token_base64, body=document
+        to_party, from_party = _parties(request)
+        await request.client.call(
+            "POST",
+            response_url,
+            token,
+            base64=partner.outgoing_token_base64,
+            body=document,
+            to_party=to_party,
+            from_party=from_party,
         )
     except PartnerCallError as exc:
         log.warning("ocpi.command_result.undelivered", command=command_id, error=str(exc))
@@ -61,17 +76,15 @@ async def _relay(
 
 def relay_result(
     commands: CommandService,
-    database: Database,
-    client: OcpiClient,
-    partner: Partner,
+    request: OcpiRequest,
     command_id: str,
     response_url: str,
     timeout: float,
     body: ResultBody,
 ) -> asyncio.Task[None]:
-    """Start relaying the result of `command_id` to `response_url`."""
+    """Start relaying the result of `command_id` (asked by `request`) to `response_url`."""
     task = asyncio.create_task(
-        _relay(commands, database, client, partner, command_id, response_url, timeout, body),
+        _relay(commands, request, command_id, response_url, timeout, body),
         name=f"ocpi-result-{command_id}",
     )
     _RUNNING.add(task)

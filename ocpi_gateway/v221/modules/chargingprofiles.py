@@ -114,9 +114,7 @@ async def _relay(
     total = timeout + _SLACK.total_seconds()
     relay_result(
         commands,
-        request.services.database,
-        request.client,
-        partner,
+        request,
         record.id,
         response_url,
         total,

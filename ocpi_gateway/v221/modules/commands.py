@@ -209,9 +209,7 @@ async def post_command(request: OcpiRequest) -> OcpiResult:
 
     relay_result(
         commands,
-        request.services.database,
-        request.client,
-        partner,
+        request,
         record.id,
         str(cast(_Body, body).response_url),
         timeout + _SLACK.total_seconds(),

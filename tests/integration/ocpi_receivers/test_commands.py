@@ -70,6 +70,9 @@ async def test_start_then_stop_session(node: Node, site: Site, version: str) -> 
         assert tag == "04AB1234"
         posts = await wait_for_post(site.partner, RESULT_PATH)
         assert posts[0].body == {"result": "ACCEPTED"}
+        headers = posts[0].headers
+        assert (headers["OCPI-to-country-code"], headers["OCPI-to-party-id"]) == ("NL", "EMS")
+        assert (headers["OCPI-from-country-code"], headers["OCPI-from-party-id"]) == ("SE", "LDP")
         await _charger_starts(charger, version, call.payload)
         session_id = await _session_id(node)
         stop = {"response_url": site.response_url, "session_id": session_id}
