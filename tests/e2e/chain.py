@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ __all__ = [
     "parse_time",
     "running_station",
     "start_chain",
+    "together",
 ]
 
 T = TypeVar("T")
@@ -191,6 +192,19 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {within} s")
         await asyncio.sleep(every)
+
+
+async def together(*coroutines: Coroutine[Any, Any, T]) -> list[T]:
+    """Run `coroutines` concurrently; their results in order. When one fails the others
+    are cancelled and awaited (no station outlives the test), and its error is raised."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(coroutine) for coroutine in coroutines]
+    except ExceptionGroup as failed:
+        if len(failed.exceptions) == 1:
+            raise failed.exceptions[0] from None
+        raise
+    return [task.result() for task in tasks]
 
 
 @contextlib.asynccontextmanager

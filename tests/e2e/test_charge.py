@@ -5,8 +5,6 @@ the database holds every meter reading the station sent, once."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from simulators.chargepoint import StopReason
@@ -17,6 +15,7 @@ from tests.e2e.chain import (
     compare_readings,
     eventually,
     running_station,
+    together,
 )
 from tests.e2e.stored import (
     completed_session,
@@ -67,4 +66,4 @@ async def charge(chain: Chain, version: str) -> None:
 async def test_charge_from_authorize_to_stop_with_meter_values(chain: Chain) -> None:
     await chain.csms("tokens", "add", TAG)
     # Both versions at once: the same checks, half the wall time.
-    await asyncio.gather(charge(chain, "1.6"), charge(chain, "2.0.1"))
+    await together(charge(chain, "1.6"), charge(chain, "2.0.1"))

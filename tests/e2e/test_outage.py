@@ -9,8 +9,6 @@ doubled; for 2.0.1 every `seqNo` once, the offline events marked so.
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from simulators.chargepoint import StopReason
@@ -22,6 +20,7 @@ from tests.e2e.chain import (
     compare_readings,
     eventually,
     running_station,
+    together,
 )
 from tests.e2e.stored import completed_session, stored_energy, stored_seq_nos, stored_transaction
 
@@ -73,7 +72,7 @@ async def charge_through_outage(chain: Chain, version: str) -> dict[str, list[ob
 
 async def test_outage_mid_transaction_loses_and_doubles_nothing(chain: Chain) -> None:
     await chain.csms("tokens", "add", TAG)
-    v16, v201 = await asyncio.gather(
+    v16, v201 = await together(
         charge_through_outage(chain, "1.6"), charge_through_outage(chain, "2.0.1")
     )
     assert v201 == NO_PROBLEMS
