@@ -194,3 +194,8 @@ async def push(database: Database) -> AsyncIterator[PushHarness]:
             await sim.aclose()
         await writer.aclose()
         await bus.aclose()
+
+
+from tests.integration.ocpi_receivers.node_setup import db_settings, node  # noqa: E402
+
+__all__ = ["FakeSource", "PushHarness", "db_settings", "node"]

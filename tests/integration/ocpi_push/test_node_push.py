@@ -4,8 +4,6 @@ EVSE PATCH built by the real mapping (both OCPP versions, SQLite and PostgreSQL)
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,27 +11,9 @@ import pytest
 from cli.node import Node
 from ocpi_gateway.partners import invite_partner
 from ocpi_gateway.v221.operator import import_locations, link_station_to_location
-from shared.config import DatabaseSettings
 from simulators.emsp import EmspOptions, EmspSimulator
-from tests.conftest import drop_schema, free_port, make_database_settings
-from tests.harness import node_settings, running_node
 from tests.integration.commands.charger import Charger, connected_charger
 from tests.integration.ocpi.helpers import evse_doc, location_doc
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def node(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Node]:
-    db: DatabaseSettings
-    db, schema = await make_database_settings(request.param, tmp_path)
-    port = free_port()
-    settings = node_settings(
-        db, http={"port": port}, ocpi={"public_url": f"http://127.0.0.1:{port}"}
-    )
-    try:
-        async with running_node(settings) as running:
-            yield running
-    finally:
-        await drop_schema(schema)
 
 
 async def _status(charger: Charger, status: str) -> None:
