@@ -226,8 +226,11 @@ async def save_site(uow: UnitOfWork, site: Site) -> bool:
     stamped = tuple(_stamp(spec, uow.now) for spec in _keep_removed(previous, site, set(bound)))
     stored = Site(**{**_fields(site), "evse_specs": stamped, "last_updated": uow.now})
     values = _row_values(stored)
-    statement = upsert(uow.conn.dialect.name, locations, ["id"], [k for k in values if k != "id"])
-    await uow.conn.execute(statement, values)
+    # A new site starts at now; a replaced one moves on from its stored stamp (`next_stamp`).
+    kept = [k for k in values if k not in ("id", "last_updated")]
+    await uow.conn.execute(upsert(uow.conn.dialect.name, locations, ["id"], kept), values)
+    if previous is not None:
+        await bump_site(uow, site.id)
     for spec in specs:
         where = bound.get(spec.uid)
         if where is not None and where[0] == site.id:

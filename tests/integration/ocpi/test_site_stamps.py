@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 from shared.events import ConnectorStatusChanged, LocalEventBus
 from shared.store.database import Database
 from shared.store.location_writers import register_location_writers
-from shared.store.locations import bump_site
+from shared.store.locations import bump_site, get_site, save_site
 from shared.store.tables import evses, locations, stations
 from shared.store.uow import UnitOfWork
 
@@ -58,6 +58,17 @@ async def test_bumps_always_move_forward(database: Database) -> None:
     # Not newer than what is stored: one microsecond after it instead.
     assert await _bump(database, T) == later + timedelta(microseconds=1)
     assert await _bump(database, later) == later + timedelta(microseconds=2)
+
+
+async def test_a_reimport_moves_forward_too(database: Database) -> None:
+    ahead = T + timedelta(seconds=10)  # e.g. stamped by a node whose clock is ahead
+    await _site(database, ahead)
+    async with database.begin() as conn:
+        site = await get_site(conn, "LOC1")
+        assert site is not None
+        created = await save_site(UnitOfWork(conn, None, now=T), site)
+    assert not created
+    assert await _stored(database) == ahead + timedelta(microseconds=1)
 
 
 async def test_a_bump_at_the_end_of_a_second_carries_over(database: Database) -> None:
