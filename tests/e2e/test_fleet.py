@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import signal
 from collections import Counter
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from cli.commands.simulate import LiveLine
 from tests.e2e.chain import CSMS, Chain, eventually
 
 pytestmark = pytest.mark.e2e
@@ -83,3 +85,21 @@ async def test_fleet_boots_reports_and_stops(chain: Chain) -> None:
         return not any(s["connected"] for s in await fleet_stations(chain))
 
     await eventually(all_offline, 15, "the server saw every station go", every=0.5)
+
+
+def test_summary_line_rewrites_itself_on_a_terminal() -> None:
+    """On a terminal each summary replaces the last (one live line); elsewhere lines stay."""
+    screen = io.StringIO()
+    live = LiveLine(screen, live=True)
+    live.write("stations 1/2 | connected 1\n")
+    live.write("stations 2/2 | conn")
+    live.write("ected 2\n")
+    live.finish()
+    assert screen.getvalue() == (
+        "\r\x1b[Kstations 1/2 | connected 1\r\x1b[Kstations 2/2 | connected 2\n"
+    )
+    log = io.StringIO()
+    plain = LiveLine(log, live=False)
+    plain.write("a\nb\n")
+    plain.finish()
+    assert log.getvalue() == "a\nb\n"
