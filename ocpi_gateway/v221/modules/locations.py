@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from ocpi_gateway.errors import UnknownLocationError
 from ocpi_gateway.pagination import paged_result, parse_page_request
 from ocpi_gateway.routing import (
@@ -26,7 +28,6 @@ from ocpi_gateway.routing import (
     Route,
 )
 from ocpi_gateway.v221.location_documents import location_documents
-from ocpi_gateway.v221.models.serialization import parse_json
 from shared.store.location_reads import count_sites
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "MODULE"]
@@ -71,6 +72,13 @@ async def _location(request: OcpiRequest) -> bytes:
     return documents[0]
 
 
+def _parsed(document: bytes) -> dict[str, Any]:
+    # orjson reads back exactly what it wrote (floats as the shortest text that round-trips),
+    # and EVSEs and connectors hold no numbers but integers anyway.
+    parsed: dict[str, Any] = orjson.loads(document)
+    return parsed
+
+
 def _evse(location: dict[str, Any], wanted: str) -> dict[str, Any]:
     for evse in location.get("evses") or ():
         if str(evse["uid"]).upper() == wanted.upper():
@@ -85,13 +93,13 @@ async def get_location(request: OcpiRequest) -> OcpiResult:
 
 async def get_evse(request: OcpiRequest) -> OcpiResult:
     """GET {locations}/{location_id}/{evse_uid}."""
-    location = parse_json(await _location(request))
+    location = _parsed(await _location(request))
     return OcpiResult(_evse(location, request.path_params["evse_uid"]))
 
 
 async def get_connector(request: OcpiRequest) -> OcpiResult:
     """GET {locations}/{location_id}/{evse_uid}/{connector_id}."""
-    location = parse_json(await _location(request))
+    location = _parsed(await _location(request))
     evse = _evse(location, request.path_params["evse_uid"])
     wanted = request.path_params["connector_id"].upper()
     for connector in evse["connectors"]:

@@ -115,6 +115,9 @@ async def test_limit_is_capped(gateway: Gateway, registered: str) -> None:
     answer = await gateway.call("GET", "/2.2.1/locations?limit=100000", registered)
     assert answer.headers["X-Limit"] == "200"
     assert len(answer.data) == 3
+    # Without a limit, a page of locations holds 50 (docs/adr/0002-ocpi-pagination.md).
+    default = await gateway.call("GET", "/2.2.1/locations", registered)
+    assert default.headers["X-Limit"] == "50"
     tariffs = await gateway.call("GET", "/2.2.1/tariffs?limit=100000", registered)
     assert tariffs.headers["X-Limit"] == "500"
 
