@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import os
 import signal
@@ -20,10 +21,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Itera
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from shared.config import DatabaseSettings
-from simulators.chargepoint import Station, StationConfig, StationEvent
+from simulators.chargepoint import OcppVersion, Station, StationConfig, StationEvent
 from simulators.chargepoint.outbox import Outgoing
 from tests.conftest import free_port
 
@@ -94,7 +95,7 @@ class Chain:
         """`csms ARGS --json`, parsed."""
         return json.loads(await self.csms(*args, "--json"))
 
-    def station(self, station_id: str, version: str, **config: Any) -> Station:
+    def station(self, station_id: str, version: OcppVersion, **config: Any) -> Station:
         """A simulated station pointed at this server (not started)."""
         options: dict[str, Any] = {"evses": 1, "meter_sample_interval": 1, "backoff_max": 2.0}
         options.update(config)
@@ -175,20 +176,35 @@ class EventRecorder:
         )
 
 
+@overload
 async def eventually(
-    probe: Callable[[], T | None] | Callable[[], Awaitable[T | None]],
+    probe: Callable[[], Awaitable[T | None]],
+    within: float = ...,
+    what: str = ...,
+    every: float = ...,
+) -> T: ...
+
+
+@overload
+async def eventually(
+    probe: Callable[[], T | None], within: float = ..., what: str = ..., every: float = ...
+) -> T: ...
+
+
+async def eventually(
+    probe: Callable[[], Any],
     within: float = 30.0,
     what: str = "condition",
     every: float = 0.1,
-) -> T:
+) -> Any:
     """Poll `probe` (sync or async) until it returns something truthy; that value."""
     deadline = time.monotonic() + within
     while True:
         value = probe()
-        if asyncio.iscoroutine(value):
+        if inspect.isawaitable(value):
             value = await value
         if value:
-            return value  # type: ignore[return-value]
+            return value
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {within} s")
         await asyncio.sleep(every)
@@ -298,7 +314,7 @@ class LostAnswer:
         make = station.dialect.charge_point
 
         def charge_point(connection: Any) -> Any:
-            cp = make(connection)
+            cp: Any = make(connection)  # the library ChargePoint: route_message is there
             route = cp.route_message
 
             async def route_message(raw: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulators.chargepoint import StopReason
+from simulators.chargepoint import OcppVersion, StopReason
 from tests.e2e.chain import (
     Chain,
     EventRecorder,
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.e2e
 TAG = "04E2E0CHARGE01"
 
 
-async def charge(chain: Chain, version: str) -> None:
+async def charge(chain: Chain, version: OcppVersion) -> None:
     """One charge at a fresh station of `version`, checked end to end."""
     station_id = f"E2E-CHARGE-{version}"
     station = chain.station(station_id, version, id_tags=(TAG,))

@@ -48,7 +48,7 @@ async def test_fleet_boots_reports_and_stops(chain: Chain) -> None:
     try:
 
         def all_booted() -> bool:
-            return sum(e["event"] == "booted" for e in events) == COUNT
+            return sum(1 for e in events if e["event"] == "booted") == COUNT
 
         def summarised() -> bool:
             return any(e["event"] == "summary" and e["booted"] == COUNT for e in events)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulators.chargepoint import StopReason
+from simulators.chargepoint import OcppVersion, StopReason
 from tests.e2e.chain import (
     Chain,
     EventRecorder,
@@ -28,10 +28,12 @@ pytestmark = pytest.mark.e2e
 
 TAG = "04E2E0OUTAGE01"
 OUTAGE_S = 3.0
-NO_PROBLEMS = {"missing": [], "doubled": [], "unexpected": []}
+NO_PROBLEMS: dict[str, list[tuple[str, float]]] = {"missing": [], "doubled": [], "unexpected": []}
 
 
-async def charge_through_outage(chain: Chain, version: str) -> dict[str, list[object]]:
+async def charge_through_outage(
+    chain: Chain, version: OcppVersion
+) -> dict[str, list[tuple[str, float]]]:
     """Charge across an outage at a fresh station; check the transaction; return what is
     wrong with the stored readings (see `compare_readings`)."""
     station_id = f"E2E-OUTAGE-{version}"

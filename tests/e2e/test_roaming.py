@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from simulators.chargepoint import StopReason
+from simulators.chargepoint import OcppVersion, StopReason
 from simulators.demo_data import LOCATION_FILE, TARIFF_FILE
 from simulators.emsp import EmspOptions, EmspSimulator
 from tests.e2e.chain import Chain, EventRecorder, eventually, running_station, together
@@ -49,7 +49,7 @@ def received(sim: EmspSimulator, module: str, **fields: Any) -> dict[str, Any] |
 
 
 async def remote_charge(
-    chain: Chain, sim: EmspSimulator, version: str
+    chain: Chain, sim: EmspSimulator, version: OcppVersion
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """START_SESSION → charger → pushed session → STOP_SESSION → pushed CDR."""
     station_id = f"E2E-ROAM-{version}"
