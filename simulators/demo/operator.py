@@ -85,11 +85,14 @@ class Operator:
                 await self._call(http, "POST", "/tokens", {"id_token": token})
 
     async def _call(self, http: aiohttp.ClientSession, method: str, path: str, body: Any) -> Any:
-        async with http.request(method, self._admin + path, json=body) as answer:
-            text = await answer.text()
-            if answer.status >= 300:
-                raise DemoError(f"{method} /admin{path} answered {answer.status}: {text}")
-            return json.loads(text) if text else None
+        try:
+            async with http.request(method, self._admin + path, json=body) as answer:
+                text = await answer.text()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise DemoError(f"{method} /admin{path} failed: {error!r}") from None
+        if answer.status >= 300:
+            raise DemoError(f"{method} /admin{path} answered {answer.status}: {text}")
+        return json.loads(text) if text else None
 
 
 def _seg(value: str) -> str:

@@ -15,9 +15,9 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 from simulators.chargepoint import DEFAULT_ID_TAGS, Fleet, FleetOptions
 
@@ -174,8 +174,8 @@ class Demo:
             f"({options.sessions_per_hour:g} sessions/hour each, {low}-{high} min long, "
             f"meter values every {options.sample_interval} s)"
         )
-        self._tasks["fleet"] = asyncio.create_task(fleet.run(self._fleet_stop), name="demo-fleet")
-        self._tasks["first"] = asyncio.create_task(self._first_sessions(fleet), name="demo-first")
+        self._own("fleet", fleet.run(self._fleet_stop))
+        self._own("first", self._first_sessions(fleet))
 
     async def _first_sessions(self, fleet: Fleet) -> None:
         """Drivers already waiting: a few sessions start as soon as their stations are up."""
@@ -225,9 +225,18 @@ class Demo:
         partner = DemoPartner(
             self.say, self.emsp_lines, _EMSP_TOKENS, stop_after=self.options.remote_stop_after
         )
-        self._tasks["emsp"] = asyncio.create_task(
-            partner.run(versions_url, token_a, location_id), name="demo-emsp"
-        )
+        self._own("emsp", partner.run(versions_url, token_a, location_id))
+
+    def _own(self, name: str, work: Coroutine[Any, Any, object]) -> None:
+        """Run `work` as a task the demo owns (stopped at shutdown); say if it fails."""
+        task = asyncio.create_task(work, name=f"demo-{name}")
+        self._tasks[name] = task
+
+        def finished(done: asyncio.Task[object]) -> None:
+            if not done.cancelled() and done.exception() is not None:
+                self.say(f"{name} stopped by an error: {done.exception()!r}")
+
+        task.add_done_callback(finished)
 
     async def _run_until(self, stop: asyncio.Event) -> int:
         server = asyncio.create_task(self.server.wait(), name="demo-server-watch")
