@@ -23,7 +23,7 @@ _PLACES = {
 }  # fmt: skip
 
 _WH = Decimal("0.001")
-_HOURS = Decimal("0.000001")  # 3.6 ms: below any time step a tariff can have
+_HOURS = Decimal("0.0001")  # OCPI numbers carry 4 decimals (0.36 s)
 
 
 def currency_places(currency: str) -> int:
@@ -47,5 +47,5 @@ def round_kwh(kwh: Decimal) -> Decimal:
 
 
 def round_hours(hours: Decimal) -> Decimal:
-    """A duration in hours to six places."""
+    """A duration in hours to OCPI's four places (transport_and_format: number)."""
     return hours.quantize(_HOURS, ROUND_HALF_UP)

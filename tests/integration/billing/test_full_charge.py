@@ -131,7 +131,7 @@ async def test_a_full_charge_yields_a_cdr_priced_as_by_hand(db_settings: Databas
     assert record["total_parking_cost"] == {"excl_vat": 2, "incl_vat": 2.5}
     assert record["total_energy"] == 7.3
     assert record["total_time"] == 1.125  # 67.5 minutes
-    assert record["total_parking_time"] == 0.291667  # 17.5 minutes
+    assert record["total_parking_time"] == 0.2917  # 17.5 minutes
     assert record["currency"] == "EUR"
     assert [p["start_date_time"] for p in record["charging_periods"]] == [
         "2025-03-04T10:00:00Z",
@@ -140,8 +140,8 @@ async def test_a_full_charge_yields_a_cdr_priced_as_by_hand(db_settings: Databas
     ]
     first, second, parked = (by_type(p) for p in record["charging_periods"])
     assert (first["ENERGY"], first["TIME"]) == (5, 0.5)
-    assert (second["ENERGY"], second["TIME"]) == (2.3, 0.333333)
-    assert (parked["ENERGY"], parked["PARKING_TIME"]) == (0, 0.291667)
+    assert (second["ENERGY"], second["TIME"]) == (2.3, 0.3333)
+    assert (parked["ENERGY"], parked["PARKING_TIME"]) == (0, 0.2917)
     assert {p["tariff_id"] for p in record["charging_periods"]} == {"DAY-1"}
     assert record["tariffs"][0]["id"] == "DAY-1"
 

@@ -106,14 +106,14 @@ async def test_the_chargers_statuses_say_when_the_car_is_parked(
     assert record["total_cost"] == {"excl_vat": 5.78, "incl_vat": 6.94}
     assert record["total_time_cost"] == {"excl_vat": 0.8, "incl_vat": 0.96}
     assert record["total_parking_cost"] == {"excl_vat": 3, "incl_vat": 3.6}
-    assert record["total_parking_time"] == 0.458333  # 27.5 minutes
+    assert record["total_parking_time"] == 0.4583  # 27.5 minutes
     assert [p["start_date_time"] for p in record["charging_periods"]] == [
         "2025-09-02T08:00:00Z",
         "2025-09-02T08:40:00Z",
     ]
     charging, parked = ({d["type"]: d["volume"] for d in p["dimensions"]}
                         for p in record["charging_periods"])  # fmt: skip
-    assert charging["TIME"] == 0.666667
+    assert charging["TIME"] == 0.6667
     assert "PARKING_TIME" not in charging
-    assert parked["PARKING_TIME"] == 0.458333
+    assert parked["PARKING_TIME"] == 0.4583
     assert "TIME" not in parked

@@ -131,7 +131,7 @@ async def test_charging_states_running_cost_and_cost_updated(db_settings: Databa
 
     # 8 kWh × 0.25 = 2.00; parked 06:30–06:50: 20 min × 3.00/h = 1.00. Excl. 3.00, incl. 3.60.
     assert cdr.record["total_cost"] == {"excl_vat": 3, "incl_vat": 3.6}
-    assert cdr.record["total_parking_time"] == 0.333333
+    assert cdr.record["total_parking_time"] == 0.3333
     starts = [p["start_date_time"] for p in cdr.record["charging_periods"]]
     assert starts == ["2025-08-11T06:00:00Z", "2025-08-11T06:30:00Z"]
     assert cdr.record["cdr_token"]["uid"] == "TAG-201"

@@ -155,7 +155,7 @@ def test_a_priced_session_becomes_an_ocpi_shaped_cdr() -> None:
     assert record["total_parking_cost"] == {"excl_vat": 1, "incl_vat": 1.2}
     assert record["total_energy"] == 10
     assert record["total_time"] == 1
-    assert record["total_parking_time"] == 0.333333
+    assert record["total_parking_time"] == 0.3333
     assert record["currency"] == "EUR"
     assert record["credit"] is False
     assert record["id"] == "20250602-4711"
@@ -264,7 +264,7 @@ def test_a_free_session_has_zero_cost_and_names_no_tariff() -> None:
     assert "total_energy_cost" not in record
     assert all("tariff_id" not in p for p in record["charging_periods"])
     assert record["total_energy"] == 10
-    assert record["total_parking_time"] == 0.333333
+    assert record["total_parking_time"] == 0.3333
     _check_against_schema(record)
 
 
