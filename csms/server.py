@@ -51,6 +51,7 @@ __all__ = ["SUBPROTOCOLS", "HandshakeInfo", "OcppServer"]
 _T = TypeVar("_T")
 
 SUBPROTOCOLS = {"ocpp1.6": "1.6", "ocpp2.0.1": "2.0.1"}
+_LISTEN_BACKLOG = 4096  # the kernel caps it at net.core.somaxconn
 _BY_VERSION = {version: name for name, version in SUBPROTOCOLS.items()}
 
 log = get_logger("csms.server")
@@ -119,6 +120,10 @@ class OcppServer:
             close_timeout=2,  # a deaf peer must not hold up shutdown or a replacement
             ssl=self._ssl_context(),
             server_header="Laddpunkt",
+            # A boot storm (every charger reconnecting after a restart) brings thousands of
+            # connections at once; asyncio's default listen backlog of 100 drops their SYNs
+            # and the chargers retry seconds later.
+            backlog=_LISTEN_BACKLOG,
         )
         log.info(
             "ocpp.server.listening",
