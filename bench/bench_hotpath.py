@@ -17,21 +17,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import orjson
 
-from bench.common import PG_URL, pg_available, print_table
+from bench.common import PG_URL, pg_available, print_table, spy_on
 from bench.stations import MIXES, SimStation
 
 __all__ = ["main", "measure"]
@@ -118,7 +115,7 @@ async def measure(
             tune_for_serving()  # as `csms serve` does once it has started
         statements = _count_statements(node.database.engine.sync_engine) if count_sql else None
         calls = 0
-        recorder = _spy(spy) if spy else None
+        recorder = spy_on(os.getpid(), spy) if spy else None
         start = time.process_time()
         for number in range(rounds):
             kind = kinds[number % len(kinds)]
@@ -155,17 +152,6 @@ def _print_statements(counts: Counter[str], calls: int) -> None:
     print(f"statements through SQLAlchemy per 1,000 calls ({calls} calls):")
     for statement, count in counts.most_common(40):
         print(f"{1000 * count / calls:9.1f}  {statement[:150]}")
-
-
-def _spy(path: str) -> subprocess.Popen[bytes]:
-    """py-spy (`--gil`, raw) on this process until SIGINT: the measured rounds only."""
-    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    command = [spy, "record", "-p", str(os.getpid()), "--gil", "-r", "500", "-f", "raw"]
-    process = subprocess.Popen(
-        [*command, "-o", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    time.sleep(1.0)  # let it attach
-    return process
 
 
 def server_log() -> Any:

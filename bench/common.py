@@ -3,6 +3,7 @@ CPU and memory, fresh databases, and printing figures with the machine they came
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -15,13 +16,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 __all__ = [
     "PG_URL",
+    "LoadProcess",
     "Phase",
     "Run",
     "ServerProcess",
@@ -34,6 +36,7 @@ __all__ = [
     "print_table",
     "raise_open_files",
     "rss_kib",
+    "spy_on",
     "start_csms",
     "start_raw_responder",
 ]
@@ -130,6 +133,66 @@ def raise_open_files(wanted: int) -> int:
         return int(soft)
     resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return target
+
+
+class LoadProcess:
+    """A load generator subprocess driven from asyncio: its phase lines can be awaited,
+    every other line is kept in `lines`."""
+
+    def __init__(self, command: list[str]) -> None:
+        self._command = command
+        self.lines: list[dict[str, Any]] = []
+        self.summary: dict[str, Any] = {}
+        self._phases: dict[str, asyncio.Event] = {}
+        self._process: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._process = await asyncio.create_subprocess_exec(
+            *self._command, stdout=asyncio.subprocess.PIPE, limit=2**20
+        )
+        self._reader = asyncio.create_task(self._read())
+
+    def _phase(self, name: str) -> asyncio.Event:
+        return self._phases.setdefault(name, asyncio.Event())
+
+    async def _read(self) -> None:
+        assert self._process is not None
+        assert self._process.stdout is not None
+        async for line in self._process.stdout:
+            event = json.loads(line)
+            if "event" in event:
+                self._phase(event["event"]).set()
+            elif "summary" in event:
+                self.summary = event["summary"]
+            else:
+                self.lines.append(event)
+
+    async def reached(self, phase: str, timeout: float) -> None:
+        await asyncio.wait_for(self._phase(phase).wait(), timeout)
+
+    async def finish(self, timeout: float) -> None:
+        assert self._process is not None
+        assert self._reader is not None
+        try:
+            await asyncio.wait_for(self._process.wait(), timeout)
+            await self._reader
+        finally:
+            if self._process.returncode is None:
+                self._process.kill()
+                await self._process.wait()
+
+
+def spy_on(pid: int, path: str) -> subprocess.Popen[bytes]:
+    """py-spy (`--gil`, raw) on process `pid` until it gets SIGINT; the profile goes to
+    `path` (read it with `python -m bench.profile_server --load PATH`)."""
+    import shutil
+
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    command = [spy, "record", "-p", str(pid), "--gil", "-r", "500", "-f", "raw", "-o", path]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)  # let it attach
+    return process
 
 
 def loadavg() -> float:
@@ -233,9 +296,13 @@ def _psql(sql: str) -> None:
 
 @contextlib.contextmanager
 def start_csms(
-    db: str, extra_env: dict[str, str] | None = None, tokens: tuple[str, ...] = ()
+    db: str,
+    extra_env: dict[str, str] | None = None,
+    tokens: tuple[str, ...] = (),
+    prepare: Callable[[dict[str, str]], None] | None = None,
 ) -> Iterator[ServerProcess]:
-    """`csms serve` on free loopback ports and a fresh database of kind `db`."""
+    """`csms serve` on free loopback ports and a fresh database of kind `db`; `prepare`
+    gets the server's environment (its database) to seed it before the server starts."""
     with _database_url(db) as db_env, tempfile.TemporaryDirectory() as workdir:
         raise_open_files(65536)  # inherited by the server
         port, http_port = free_port(), free_port()
@@ -247,10 +314,14 @@ def start_csms(
             # The defaults: INFO, as JSON lines (what a service writes to its journal).
             "CSMS_LOGGING__LEVEL": "INFO",
             "CSMS_LOGGING__FORMAT": "json",
+            # OCPI links and response URLs name where clients reach this server.
+            "CSMS_OCPI__PUBLIC_URL": f"http://127.0.0.1:{http_port}",
             **(extra_env or {}),
         }
         if tokens:
             _add_tokens(env, tokens)
+        if prepare is not None:
+            prepare(env)
         log = Path(workdir) / "server.log"
         with log.open("wb") as log_file:
             process = subprocess.Popen(
@@ -300,7 +371,7 @@ def print_table(title: str, rows: list[dict[str, Any]]) -> None:
     """Figures for people, then one JSON line for scripts."""
     print(f"\n== {title} ==")
     if rows:
-        keys = list(rows[0])
+        keys = list(dict.fromkeys(key for row in rows for key in row))
         widths = {k: max(len(k), *(len(str(r.get(k, ""))) for r in rows)) for k in keys}
         print("  ".join(k.ljust(widths[k]) for k in keys))
         for row in rows:

@@ -53,6 +53,7 @@ class LoadOptions:
     timeout: float = 10.0
     id_tag: str = "BENCH-TAG"
     log_calls: bool = False  # print a line per call the central system makes
+    log_status: bool = False  # print a line per status change sent (mix statusflip)
 
 
 @dataclass
@@ -168,7 +169,10 @@ def _my_stations(options: LoadOptions, index: int) -> list[SimStation]:
     first = index * share + min(index, extra)
     count = share + (1 if index < extra else 0)
     ids = (f"{options.prefix}-{first + n}" for n in range(count))
-    return [SimStation(i, options.version, options.id_tag, options.log_calls) for i in ids]
+    return [
+        SimStation(i, options.version, options.id_tag, options.log_calls, options.log_status)
+        for i in ids
+    ]
 
 
 async def _worker_main(options: LoadOptions, index: int, barrier: Any) -> LoadResult:
@@ -307,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", type=float, default=0.0)
     parser.add_argument("--timeout", type=float, default=10)
     parser.add_argument("--log-calls", action="store_true")
+    parser.add_argument("--log-status", action="store_true")
     args = parser.parse_args(argv)
     if not args.url.startswith(("ws://127.", "ws://localhost", "wss://127.")):
         parser.error("benchmarks send traffic to loopback only")
@@ -323,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         idle=args.idle,
         timeout=args.timeout,
         log_calls=args.log_calls,
+        log_status=args.log_status,
     )
     summary = run_load(options).summary()
     os.write(1, (json.dumps({"summary": summary}) + "\n").encode())

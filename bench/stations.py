@@ -30,6 +30,9 @@ MIXES: dict[str, list[str]] = {
     # One kind each, to see what a kind costs (bench_hotpath --mix status, …).
     "status": ["status"],
     "startstop": ["startstop"],
+    # Every call changes the connector's status (Available <-> Preparing/Occupied): the
+    # push benchmark's source of EVSE status changes.
+    "statusflip": ["flip"],
 }
 
 # What a charger answers to the central system's calls (the benchmarks send commands).
@@ -41,6 +44,7 @@ _ANSWERS: dict[str, dict[str, Any]] = {
     "GetCompositeSchedule": {"status": "Rejected"},
     "DataTransfer": {"status": "Accepted"},
     "ClearCache": {"status": "Accepted"},
+    "UnlockConnector": {"status": "Unlocked"},
 }
 _DEFAULT_ANSWER: dict[str, Any] = {"status": "Accepted"}
 
@@ -53,11 +57,20 @@ def now_text() -> str:
 class SimStation:
     """One simulated charger's protocol state: enough to produce a realistic mix."""
 
-    def __init__(self, station_id: str, version: str, id_tag: str, log_calls: bool = False):
+    def __init__(
+        self,
+        station_id: str,
+        version: str,
+        id_tag: str,
+        log_calls: bool = False,
+        log_status: bool = False,
+    ) -> None:
         self.id = station_id
         self.version = version
         self.id_tag = id_tag
         self.log_calls = log_calls
+        self.log_status = log_status
+        self.flipped = False
         self.energy = random.uniform(1000, 50000)
         self.tx: str | None = None
         self.seq = 0
@@ -84,7 +97,32 @@ class SimStation:
             return self._status()
         if kind == "startstop":
             return self._start() if self.tx is None else self._stop()
+        if kind == "flip":
+            return self._flip()
         return self._meter_values()
+
+    def _flip(self) -> tuple[str, dict[str, Any]]:
+        self.flipped = not self.flipped
+        if self.version == "1.6":
+            status = "Preparing" if self.flipped else "Available"
+            payload: dict[str, Any] = {
+                "connectorId": 1,
+                "errorCode": "NoError",
+                "status": status,
+                "timestamp": now_text(),
+            }
+        else:
+            status = "Occupied" if self.flipped else "Available"
+            payload = {
+                "timestamp": now_text(),
+                "connectorStatus": status,
+                "evseId": 1,
+                "connectorId": 1,
+            }
+        if self.log_status:
+            line = {"status": status, "station": self.id, "sent_ns": time.perf_counter_ns()}
+            os.write(1, orjson.dumps(line) + b"\n")
+        return "StatusNotification", payload
 
     def _status(self) -> tuple[str, dict[str, Any]]:
         if self.version == "1.6":
