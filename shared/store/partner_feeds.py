@@ -48,6 +48,7 @@ __all__ = [
     "session_places",
 ]
 
+
 @dataclass(frozen=True, slots=True)
 class PartnerScope:
     """Whose data: a partner, and optionally one party it speaks for (``CC*PID``)."""
