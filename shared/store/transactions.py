@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Float,
     Insert,
     Integer,
@@ -47,6 +48,7 @@ __all__ = [
     "defer_energy_reading",
     "defer_event",
     "defer_folded_state",
+    "defer_state_while_active",
     "find_by_fingerprint",
     "find_by_remote_start",
     "find_completed",
@@ -295,7 +297,9 @@ async def insert_transaction(
     }
     transaction_id: int = (await uow.conn.execute(_INSERT_RETURNING_ID, values)).scalar_one()
     if transaction_ref is None:
-        await uow.conn.execute(_SET_REF, {"tx_id": transaction_id, "ref": str(transaction_id)})
+        # With the batch's executemany: until the flush the row keeps its unique
+        # placeholder, and nothing reads a 1.6 transaction by its ref before the answer.
+        uow.defer(_SET_REF, {"tx_id": transaction_id, "ref": str(transaction_id)})
     return transaction_id
 
 
@@ -500,7 +504,46 @@ def defer_event(uow: UnitOfWork, transaction_id: int, event: TransactionEventRep
     uow.defer(statement, _event_row(uow, transaction_id, event))
 
 
-_FOLDED_STATE: dict[tuple[str, ...], Any] = {}
+_STATE_UPDATES: dict[tuple[tuple[str, ...], str], Any] = {}
+
+
+def _state_update(columns: tuple[str, ...], guard: str) -> Any:
+    statement = _STATE_UPDATES.get((columns, guard))
+    if statement is None:
+        seq = transactions.c.last_seq_no
+        condition: ColumnElement[bool] = (
+            seq.is_(None) | (seq < bindparam("seq", type_=Integer()))
+            if guard == "seq"
+            else transactions.c.status == _ACTIVE
+        )
+        statement = (
+            update(transactions)
+            .where(transactions.c.id == bindparam("tx_id"), condition)
+            .values(
+                {
+                    **{key: bindparam(f"p_{key}") for key in columns},
+                    "last_updated": bindparam("now"),
+                }
+            )
+        )
+        _STATE_UPDATES[(columns, guard)] = statement
+    return statement
+
+
+def _defer_changes(
+    uow: UnitOfWork,
+    transaction_id: int,
+    old: TransactionState,
+    new: TransactionState,
+    guard: str,
+) -> None:
+    before = state_values(old)
+    changed = {key: value for key, value in state_values(new).items() if before[key] != value}
+    params = {f"p_{key}": value for key, value in changed.items()}
+    uow.defer(
+        _state_update(tuple(changed), guard),
+        params | {"tx_id": transaction_id, "seq": new.last_seq_no, "now": uow.now},
+    )
 
 
 def defer_folded_state(
@@ -512,28 +555,15 @@ def defer_folded_state(
     link) stays; and only while the stored state is older than `new` (its last seqNo is
     lower), so a connection with a stale picture can never move a transaction back.
     """
-    before = state_values(old)
-    changed = {key: value for key, value in state_values(new).items() if before[key] != value}
-    columns = tuple(changed)
-    statement = _FOLDED_STATE.get(columns)
-    if statement is None:
-        seq = transactions.c.last_seq_no
-        statement = (
-            update(transactions)
-            .where(
-                transactions.c.id == bindparam("tx_id"),
-                seq.is_(None) | (seq < bindparam("seq", type_=Integer())),
-            )
-            .values(
-                {
-                    **{key: bindparam(f"p_{key}") for key in columns},
-                    "last_updated": bindparam("now"),
-                }
-            )
-        )
-        _FOLDED_STATE[columns] = statement
-    params = {f"p_{key}": value for key, value in changed.items()}
-    uow.defer(statement, params | {"tx_id": transaction_id, "seq": new.last_seq_no, "now": uow.now})
+    _defer_changes(uow, transaction_id, old, new, "seq")
+
+
+def defer_state_while_active(
+    uow: UnitOfWork, transaction_id: int, old: TransactionState, new: TransactionState
+) -> None:
+    """Write the state columns that `new` changed from `old` (a 1.6 stop of a transaction the
+    caller knows is active), with the batch's executemany, only while it is still active."""
+    _defer_changes(uow, transaction_id, old, new, "active")
 
 
 _EVENTS = (

@@ -30,6 +30,7 @@ from shared.store.transactions import (
     active_transactions,
     apply_energy_reading,
     defer_energy_reading,
+    defer_state_while_active,
     find_by_fingerprint,
     find_completed,
     find_transaction,
@@ -179,13 +180,20 @@ class StopOutcome:
 _MAX_INT32 = 2**31 - 1  # transactions.id is a 32-bit integer on PostgreSQL
 
 
-async def stop_transaction(uow: UnitOfWork, stop: TransactionStop) -> StopOutcome:
+async def stop_transaction(
+    uow: UnitOfWork, stop: TransactionStop, known: tuple[int, TransactionState] | None = None
+) -> StopOutcome:
     """Record a stopped transaction, however the charger identifies it (PITFALLS #2, #6, #8).
 
     Order: a stop we recorded before (same content) → the transaction with that id at this
     station → for an id we do not know, the station's only active transaction for the same
     idTag → otherwise a completed transaction is recorded from what the stop says.
+
+    `known` is the transaction the stop names, (id, state) as the caller last stored it
+    (the connection's view); an active one is stopped without reading anything.
     """
+    if known is not None and known[1].active:
+        return _stop_known(uow, stop, *known)
     recorded = await find_by_fingerprint(uow.conn, stop.station_id, stop.fingerprint)
     if recorded is not None:
         return StopOutcome(recorded.id, recorded.transaction_ref, StopMatch.DUPLICATE)
@@ -239,15 +247,12 @@ async def _find_stopped(
     return None, StopMatch.RECORDED
 
 
-async def _apply_stop(
-    uow: UnitOfWork, transaction: Transaction, stop: TransactionStop, *, ended: bool
-) -> None:
-    old = transaction.state
+def _stopped_state(old: TransactionState, stop: TransactionStop) -> TransactionState:
     meter_start = old.meter_start_wh
     if meter_start is None and stop.meter.first_energy is not None:
         meter_start = stop.meter.first_energy.wh
     energy = stop.meter_stop_wh - meter_start if meter_start is not None else old.energy_wh
-    state = replace(
+    return replace(
         old,
         status=TransactionStatus.COMPLETED,
         ended_at=stop.stopped_at,
@@ -257,6 +262,12 @@ async def _apply_stop(
         energy_wh=energy,
         last_meter_at=stop.stopped_at,
     )
+
+
+async def _apply_stop(
+    uow: UnitOfWork, transaction: Transaction, stop: TransactionStop, *, ended: bool
+) -> None:
+    state = _stopped_state(transaction.state, stop)
     _check_energy(stop.station_id, transaction.id, state)
     await save_state(uow, transaction.id, state)
     record_meter_samples(
@@ -266,6 +277,21 @@ async def _apply_stop(
         _emit_ended(uow, stop.station_id, transaction.id, state)
     else:
         uow.emit(TransactionUpdated(uow.now, transaction.id, stop.station_id, state.energy_wh))
+
+
+def _stop_known(
+    uow: UnitOfWork, stop: TransactionStop, transaction_id: int, old: TransactionState
+) -> StopOutcome:
+    # The caller's view holds it as active: no stop of it was stored (a stored stop would
+    # have ended it), so it needs no look-up and its changes join the batch's executemany.
+    state = _stopped_state(old, stop)
+    _check_energy(stop.station_id, transaction_id, state)
+    defer_state_while_active(uow, transaction_id, old, state)
+    record_meter_samples(
+        uow, stop.meter.samples, transaction_id=transaction_id, evse_id=state.evse_id
+    )
+    _emit_ended(uow, stop.station_id, transaction_id, state)
+    return StopOutcome(transaction_id, str(stop.charger_transaction_id), StopMatch.BY_ID)
 
 
 async def _record_unknown_stop(uow: UnitOfWork, stop: TransactionStop) -> StopOutcome:

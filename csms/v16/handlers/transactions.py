@@ -90,7 +90,8 @@ async def on_stop_transaction(ctx: StationContext, payload: dict[str, Any]) -> d
     stop = transaction_stop(
         ctx.station_id, payload, _clock(ctx, now, "timestamp")(payload["timestamp"]), meter
     )
-    outcome: StopOutcome = await ctx.commit(lambda uow: stop_transaction(uow, stop))
+    known = ctx.view.known_transaction(str(payload["transactionId"]))
+    outcome: StopOutcome = await ctx.commit(lambda uow: stop_transaction(uow, stop, known))
     ctx.view.forget_transaction(outcome.transaction_ref)
     ctx.log.info(
         "ocpp.transaction.stopped",

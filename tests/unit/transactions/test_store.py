@@ -60,6 +60,7 @@ async def test_state_round_trips_exactly(database: Database) -> None:
             authorization=TransactionAuthorization(group_id="G", partner_id=None),
         )
         v16_id = await insert_transaction(uow, "CP", FULL_STATE, fingerprint="f" * 64)
+        await uow.flush()  # the 1.6 ref (our id) is written with the deferred rows
     async with database.read() as conn:
         stored = await get_transaction(conn, tx_id)
         v16 = await find_transaction(conn, "CP", str(v16_id))
