@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ClauseElement, Executable, Float, Insert, Integer, String
@@ -94,18 +95,44 @@ def _converter(type_: TypeEngine[Any], dialect: str) -> Converter | bool:
 
 
 class FastStatement:
-    """SQL text plus how to turn row dicts into DB-API parameter rows."""
+    """SQL text plus how to turn row dicts into DB-API parameter rows.
 
-    __slots__ = ("converted", "keys", "sql")
+    Every row of a run has the keys of the sample the statement was compiled for; those
+    are read with one `itemgetter` call, the other parameters (defaults, values written
+    into the statement) are the same for every row and inserted afterwards.
+    """
 
-    def __init__(self, sql: str, keys: list[tuple[str, Converter, Any]]) -> None:
+    __slots__ = ("constants", "converted", "getter", "single", "sql")
+
+    def __init__(
+        self, sql: str, keys: list[tuple[str, Converter, Any]], sample: dict[str, Any]
+    ) -> None:
         self.sql = sql
-        self.keys = [(name, default) for name, _, default in keys]
-        self.converted = [(index, conv) for index, (_, conv, _) in enumerate(keys) if conv]
+        names = [name for name, _, _ in keys if name in sample]
+        self.getter = itemgetter(*names) if names else None
+        self.single = len(names) == 1
+        self.constants = [
+            (index, conv(default) if conv else default)
+            for index, (name, conv, default) in enumerate(keys)
+            if name not in sample
+        ]
+        self.converted = [
+            (index, conv)
+            for index, (name, conv, _) in enumerate(keys)
+            if conv is not None and name in sample
+        ]
 
     def rows(self, params: list[dict[str, Any]]) -> list[list[Any]]:
-        keys = self.keys
-        out = [[row.get(name, default) for name, default in keys] for row in params]
+        getter = self.getter
+        if getter is None:
+            out: list[list[Any]] = [[] for _ in params]
+        elif self.single:
+            out = [[getter(row)] for row in params]
+        else:
+            out = [list(getter(row)) for row in params]
+        for index, value in self.constants:  # in ascending order: each lands in place
+            for values in out:
+                values.insert(index, value)
         # Converted column by column: rows of one message share their timestamp (a meter
         # value's samples, a batch's `now`), so each distinct value is converted once.
         for index, conv in self.converted:
@@ -175,4 +202,4 @@ def _compile(
             keys.append((_CONSTANT, None, value))
         else:
             return None
-    return FastStatement(str(compiled), keys)
+    return FastStatement(str(compiled), keys, sample)
