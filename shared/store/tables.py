@@ -331,8 +331,9 @@ meter_values = Table(
     Column("location", String(16)),
     Column("value", Float, nullable=False),
     Column("signed_data", Text),  # 1.6 SignedData / 2.0.1 signedMeterValue, as sent
+    # By transaction only: every secondary index costs a B-tree insert per sampled value,
+    # the hot path's costliest write (migration 0005, docs/performance.md).
     Index(None, "transaction_id", "timestamp"),
-    Index(None, "station_id", "timestamp"),
 )
 
 # --- frame log -----------------------------------------------------------------------------
