@@ -66,10 +66,10 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         def _sqlite_begin(conn: Any) -> None:
             # A write transaction takes the write lock up front: a deferred transaction that
             # reads first and writes later can fail with SQLITE_BUSY without waiting.
-            if conn.get_execution_options().get(WRITE_OPTION):
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.exec_driver_sql("BEGIN")
+            # Straight on the sqlite3 connection (the inline driver runs on this thread):
+            # through exec_driver_sql a BEGIN costs a whole SQLAlchemy execution (~40 µs).
+            write = conn.get_execution_options().get(WRITE_OPTION)
+            conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     connect_args: dict[str, Any] = {}
